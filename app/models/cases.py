@@ -1,0 +1,94 @@
+"""Compact cases (one per transfer event), each state's interest in them, and case notes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.vocabulary import (
+    ACTIVE_CASE_STATUSES,
+    CaseStatus,
+    InterestSide,
+    SupervisionType,
+)
+from app.models.base import Base, KeyString, Timestamps, UtcDateTime, Versioned, enum_column, utcnow
+from app.models.offenders import Offender
+
+
+class CompactCase(Versioned, Timestamps, Base):
+    __tablename__ = "compact_case"
+    __table_args__ = (
+        Index("ix_compact_case_sending_status", "sending_state", "status"),
+        Index("ix_compact_case_receiving_status", "receiving_state", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(KeyString(40), nullable=False, unique=True)
+    offender_id: Mapped[int] = mapped_column(
+        ForeignKey("offender.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    sending_state: Mapped[str] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    receiving_state: Mapped[str] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    supervision_type: Mapped[SupervisionType] = mapped_column(
+        enum_column(SupervisionType, "supervision_type"), nullable=False
+    )
+    status: Mapped[CaseStatus] = mapped_column(
+        enum_column(CaseStatus, "case_status"), nullable=False, default=CaseStatus.PENDING
+    )
+    offense_summary: Mapped[str | None] = mapped_column(Text)
+    supervision_end_date: Mapped[date | None] = mapped_column(Date)
+    sending_assigned_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id"), index=True
+    )
+    receiving_assigned_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id"), index=True
+    )
+    tolling: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Cases migrated from the 2008 system: no notices of departure or arrival allowed.
+    legacy: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    offender: Mapped[Offender] = relationship()
+    interests: Mapped[list[CaseInterest]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_CASE_STATUSES
+
+
+class CaseInterest(Base):
+    """A state's link to a case (sending or receiving); it decides who sees the offender profile."""
+
+    __tablename__ = "case_interest"
+    __table_args__ = (
+        UniqueConstraint("case_id", "jurisdiction_code", "side"),
+        Index("ix_case_interest_jurisdiction", "jurisdiction_code", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("compact_case.id", ondelete="CASCADE"), nullable=False
+    )
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    side: Mapped[InterestSide] = mapped_column(
+        enum_column(InterestSide, "interest_side"), nullable=False
+    )
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)
+
+    case: Mapped[CompactCase] = relationship(back_populates="interests")
+
+
+class CaseNote(Base):
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("compact_case.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, default=utcnow)

@@ -1,0 +1,62 @@
+"""Keeps `offender_link` (which states are linked to which profile) equal to what cases and creators say."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, insert, literal, select, union
+from sqlalchemy.orm import Session
+
+from app.models import CompactCase, Offender, OffenderLink
+
+
+def _linked_states(offender_ids: list[int] | None):
+    creators = select(Offender.created_by_state.label("code"), Offender.id.label("offender_id"))
+    sending = select(CompactCase.sending_state, CompactCase.offender_id)
+    receiving = select(CompactCase.receiving_state, CompactCase.offender_id)
+    if offender_ids is not None:
+        creators = creators.where(Offender.id.in_(offender_ids))
+        sending = sending.where(CompactCase.offender_id.in_(offender_ids))
+        receiving = receiving.where(CompactCase.offender_id.in_(offender_ids))
+    return union(creators, sending, receiving).subquery()
+
+
+def refresh_links(session: Session, offender_ids: Iterable[int] | None = None) -> None:
+    """Rebuilds the links of the given profiles (all profiles when None) in the current transaction.
+
+    Derived data, so it is not audited row by row: the changes to offenders and cases that cause it are.
+    """
+    ids = None if offender_ids is None else sorted(set(offender_ids))
+    if ids is not None and not ids:
+        return
+    session.flush()
+    connection = session.connection()
+    for chunk in _chunks(ids):
+        remove = delete(OffenderLink)
+        if chunk is not None:
+            remove = remove.where(OffenderLink.offender_id.in_(chunk))
+        connection.execute(remove)
+        linked = _linked_states(chunk)
+        rows = (
+            select(
+                linked.c.code,
+                linked.c.offender_id,
+                Offender.last_name_key,
+                Offender.first_name_key,
+            )
+            .join(Offender, Offender.id == linked.c.offender_id)
+            .where(linked.c.code != literal(""))
+        )
+        connection.execute(
+            insert(OffenderLink).from_select(
+                ["jurisdiction_code", "offender_id", "last_name_key", "first_name_key"], rows
+            )
+        )
+
+
+def _chunks(ids: list[int] | None, size: int = 500):
+    if ids is None:
+        yield None
+        return
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
