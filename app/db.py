@@ -142,10 +142,14 @@ class Database:
         return describe_url(self.url)
 
     @contextmanager
-    def unit_of_work(self, actor: Actor) -> Iterator[Session]:
-        """Commits on success, rolls back on any error; stale writes become ConcurrencyConflict."""
+    def unit_of_work(self, actor: Actor | None) -> Iterator[Session]:
+        """Commits on success, rolls back on any error; stale writes become ConcurrencyConflict.
+
+        `actor` is None only for signing in, where the service names the actor once it is known.
+        """
         session = self.session_factory()
-        session.info["actor"] = actor
+        if actor is not None:
+            session.info["actor"] = actor
         try:
             yield session
             session.commit()

@@ -43,4 +43,6 @@ def resolve_database_url(explicit: str | None = None) -> str:
     from_file = load().get("database_url")
     if from_file:
         return from_file
-    return f"sqlite:///{paths.default_database_path()}"
+    database_file = paths.default_database_path()
+    paths.ensure_dir(database_file.parent)
+    return f"sqlite:///{database_file}"

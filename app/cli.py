@@ -1,0 +1,252 @@
+"""The `compact-office` command line: the same services as the screens, for scripts and schedulers."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from app import __version__
+from app.core.errors import DatabaseUnavailable, UserError
+from app.core.settings import DATABASE_URL_ENV, resolve_database_url
+
+NEW_PASSWORD_ENV = "COMPACT_OFFICE_PASSWORD"
+AS_PASSWORD_ENV = "COMPACT_OFFICE_AS_PASSWORD"
+
+EXIT_OK = 0
+EXIT_USER_ERROR = 1
+EXIT_USAGE = 2
+EXIT_DATABASE = 3
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        help=f"sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB (also ${DATABASE_URL_ENV}); "
+        "default: the embedded database in your user data folder",
+    )
+    parser.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USERNAME",
+        help=f"act as this user (password from ${AS_PASSWORD_ENV} or asked); "
+        "default: the local system account",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="compact-office",
+        description="Compact Office: offender profiles, compact cases, activities and warrants.",
+    )
+    parser.add_argument("--version", action="version", version=f"compact-office {__version__}")
+    _common(parser)
+    parser.add_argument("--exit-after-shown", action="store_true", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", help="open the main window (the default)")
+    _common(gui)
+    gui.add_argument("--exit-after-shown", action="store_true", help=argparse.SUPPRESS)
+
+    user = commands.add_parser("user", help="manage user accounts (administrators)")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_commands.add_parser(
+        "add", help=f"add a user; the password comes from ${NEW_PASSWORD_ENV} or is asked"
+    )
+    _common(add)
+    add.add_argument("username")
+    add.add_argument(
+        "--state", required=True, help="two-letter code, or NO for the National Office"
+    )
+    add.add_argument(
+        "--role",
+        dest="roles",
+        action="append",
+        required=True,
+        help="officer, supervisor, compact_office, state_administrator or national_office "
+        "(repeat for several)",
+    )
+    add.add_argument("--full-name", help="defaults to the user name")
+    add.add_argument("--email")
+    listing = user_commands.add_parser("list", help="list users")
+    _common(listing)
+    listing.add_argument("--state")
+    disable = user_commands.add_parser(
+        "disable", help="disable a user (they can no longer sign in)"
+    )
+    _common(disable)
+    disable.add_argument("username")
+
+    demo = commands.add_parser("demo-data", help="load a reproducible synthetic data set")
+    _common(demo)
+    demo.add_argument(
+        "--offenders", type=int, default=1000, help="how many profiles (default 1000)"
+    )
+    demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+
+    upgrade = commands.add_parser("upgrade-database", help="bring the database schema up to date")
+    _common(upgrade)
+    return parser
+
+
+def _error(message: str) -> None:
+    print(f"compact-office: {message}", file=sys.stderr)
+
+
+def _open_database(url: str):
+    from app.db import Database
+
+    database = Database(url)
+    backup = database.migrate()
+    if backup:
+        print(f"Database upgraded; the previous version was copied to {backup}", file=sys.stderr)
+    return database
+
+
+def _ask_secret(prompt: str, env: str) -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise UserError(f"no password: set ${env} or run from a terminal to be asked")
+    return getpass.getpass(prompt)
+
+
+def _actor(database, as_user: str | None):
+    from app.services import users
+
+    if not as_user:
+        with database.read() as session:
+            return users.system_actor(session)
+    password = _ask_secret(f"Password for {as_user}: ", AS_PASSWORD_ENV)
+    with database.unit_of_work(None) as session:
+        actor = users.authenticate(session, as_user, password)
+    if actor is None:
+        raise users.sign_in_failed()
+    return actor
+
+
+def _user_add(database, actor, args) -> int:
+    from app.core.vocabulary import Role
+    from app.services import users
+
+    try:
+        roles = [Role(r.strip().lower()) for r in args.roles]
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise UserError(f"role: must be one of {allowed}") from None
+    password = _ask_secret(f"New password for {args.username}: ", NEW_PASSWORD_ENV)
+    asked = NEW_PASSWORD_ENV not in os.environ and sys.stdin.isatty()
+    if asked and getpass.getpass("Repeat the password: ") != password:
+        raise UserError("password: the two entries differ")
+    with database.unit_of_work(actor) as session:
+        user = users.add_user(
+            session,
+            actor,
+            username=args.username,
+            full_name=args.full_name or args.username,
+            state=args.state,
+            roles=roles,
+            password=password,
+            email=args.email,
+        )
+        summary = (
+            f"Added {user.username} ({user.jurisdiction_code}; {', '.join(r.value for r in roles)})"
+        )
+    print(summary)
+    return EXIT_OK
+
+
+def _user_list(database, actor, args) -> int:
+    from app.services import users
+
+    with database.read() as session:
+        rows = users.list_users(session, actor, args.state)
+    print(f"{'USERNAME':<24} {'STATE':<5} {'ACTIVE':<6} {'ROLES':<40} FULL NAME")
+    for row in rows:
+        active = "yes" if row.active else "no"
+        print(
+            f"{row.username:<24} {row.jurisdiction_code:<5} {active:<6} {','.join(row.roles):<40} {row.full_name}"
+        )
+    print(f"{len(rows)} user(s)")
+    return EXIT_OK
+
+
+def _user_disable(database, actor, args) -> int:
+    from app.services import users
+
+    with database.unit_of_work(actor) as session:
+        users.disable_user(session, actor, args.username)
+    print(f"Disabled {args.username.strip().lower()}")
+    return EXIT_OK
+
+
+def _demo_data(database, actor, args) -> int:
+    from app.services.demo_data import generate_demo_data
+
+    if args.offenders < 1:
+        raise UserError("--offenders: must be at least 1")
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done:,} / {total:,} offenders", end="", file=sys.stderr, flush=True)
+
+    summary = generate_demo_data(
+        database, actor, offenders=args.offenders, seed=args.seed, progress=progress
+    )
+    print(file=sys.stderr)
+    print(summary.describe())
+    return EXIT_OK
+
+
+def _upgrade(database, actor, args) -> int:
+    print(f"The {database.description} is up to date.")
+    return EXIT_OK
+
+
+def _gui(args) -> int:
+    from app.views.application import run_gui
+
+    password = None
+    if args.as_user:
+        password = _ask_secret(f"Password for {args.as_user}: ", AS_PASSWORD_ENV)
+    return run_gui(
+        database_url=args.database_url,
+        sign_in_as=args.as_user,
+        password=password,
+        exit_after_shown=args.exit_after_shown,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command in (None, "gui"):
+            return _gui(args)
+        handlers: dict[str, Callable] = {
+            "demo-data": _demo_data,
+            "upgrade-database": _upgrade,
+        }
+        if args.command == "user":
+            handler = {"add": _user_add, "list": _user_list, "disable": _user_disable}[
+                args.user_command
+            ]
+        else:
+            handler = handlers[args.command]
+        database = _open_database(resolve_database_url(args.database_url))
+        try:
+            actor = _actor(database, args.as_user)
+            return handler(database, actor, args)
+        finally:
+            database.dispose()
+    except DatabaseUnavailable as exc:
+        _error(str(exc))
+        return EXIT_DATABASE
+    except UserError as exc:
+        _error(str(exc))
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted; nothing further was written")
+        return 130

@@ -1,0 +1,271 @@
+"""Finding offender profiles: the search box and the offender list, paged, within state boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import Select, exists, func, literal, select, text, union
+from sqlalchemy.orm import Session
+
+from app.core.permissions import Actor
+from app.core.text import digits_only, identifier_key, name_key
+from app.models import Alias, FormerOffenderNumber, Offender, OffenderLink, OffenderName
+
+# A search that matches more than this is cut there; the screen asks the user to keep typing.
+MATCH_CAP = 10_000
+# Offender-number prefixes shorter than this would match a large share of all profiles.
+MIN_NUMBER_PREFIX = 4
+# Trigram search needs three characters.
+MIN_FRAGMENT = 3
+
+
+class SearchKind(StrEnum):
+    ALL = "all"
+    NAME_PREFIX = "name_prefix"
+    NAME_FRAGMENT = "name_fragment"
+    IDENTIFIER = "identifier"
+
+
+@dataclass(frozen=True)
+class OffenderSearch:
+    """What the user typed. `contains` (or a leading '*') searches anywhere in names."""
+
+    text: str = ""
+    contains: bool = False
+
+    @property
+    def kind(self) -> SearchKind:
+        stripped = self.text.strip()
+        if not stripped or not name_key(stripped.lstrip("*")) and not identifier_key(stripped):
+            return SearchKind.ALL
+        if any(ch.isdigit() for ch in stripped):
+            return SearchKind.IDENTIFIER
+        if (self.contains or stripped.startswith("*")) and len(
+            name_key(stripped.lstrip("*"))
+        ) >= MIN_FRAGMENT:
+            return SearchKind.NAME_FRAGMENT
+        return SearchKind.NAME_PREFIX
+
+
+@dataclass(frozen=True)
+class OffenderRow:
+    id: int
+    offender_number: str
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    suffix: str | None
+    date_of_birth: date | None
+    sex: str | None
+    fbi_number: str | None
+    state_id: str | None
+    created_by_state: str
+    sex_offender: bool
+    victim_sensitive: bool
+    history_of_assault: bool
+    matched_alias: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        given = " ".join(p for p in (self.first_name, self.middle_name) if p)
+        name = f"{self.last_name}, {given}" if given else self.last_name
+        return f"{name} {self.suffix}" if self.suffix else name
+
+    @property
+    def special_statuses(self) -> tuple[str, ...]:
+        flags = (
+            (self.sex_offender, "Sex offender"),
+            (self.victim_sensitive, "Victim sensitive"),
+            (self.history_of_assault, "History of assault"),
+        )
+        return tuple(label for on, label in flags if on)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    count: int
+    capped: bool
+    rows: list[OffenderRow]
+
+
+def _prefix_bounds(prefix: str) -> tuple[str, str]:
+    """[prefix, upper) covers exactly the keys starting with prefix under byte ordering."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _visible(actor: Actor, offender_id_column):
+    return exists().where(
+        OffenderLink.jurisdiction_code == actor.jurisdiction_code,
+        OffenderLink.offender_id == offender_id_column,
+    )
+
+
+_ROW_COLUMNS = (
+    Offender.id,
+    Offender.offender_number,
+    Offender.last_name,
+    Offender.first_name,
+    Offender.middle_name,
+    Offender.suffix,
+    Offender.date_of_birth,
+    Offender.sex,
+    Offender.fbi_number,
+    Offender.state_id,
+    Offender.created_by_state,
+    Offender.sex_offender,
+    Offender.victim_sensitive,
+    Offender.history_of_assault,
+)
+
+
+def _name_parts(search_text: str) -> tuple[str, str]:
+    raw = search_text.strip().lstrip("*")
+    if "," in raw:
+        last, first = raw.split(",", 1)
+        return name_key(last), name_key(first)
+    return name_key(raw), ""
+
+
+def _ordered_ids(session: Session, actor: Actor, search: OffenderSearch) -> tuple[Select, bool]:
+    """A select of (offender_id, alias_id) in display order, and whether its count is capped."""
+    kind = search.kind
+    if kind is SearchKind.ALL:
+        if actor.sees_all_states:
+            query = select(Offender.id.label("offender_id"), literal(None).label("alias_id"))
+            return query.order_by(
+                Offender.last_name_key, Offender.first_name_key, Offender.id
+            ), False
+        query = select(OffenderLink.offender_id, literal(None).label("alias_id")).where(
+            OffenderLink.jurisdiction_code == actor.jurisdiction_code
+        )
+        order = (OffenderLink.last_name_key, OffenderLink.first_name_key, OffenderLink.offender_id)
+        return query.order_by(*order), False
+    if kind is SearchKind.IDENTIFIER:
+        return _identifier_query(actor, search.text), True
+    query = select(OffenderName.offender_id, OffenderName.alias_id)
+    if kind is SearchKind.NAME_FRAGMENT:
+        fragment = name_key(search.text.strip().lstrip("*"))
+        query = query.where(_fragment_condition(session, fragment))
+        order: tuple = (OffenderName.id,)
+    else:
+        last, first = _name_parts(search.text)
+        if last:
+            low, high = _prefix_bounds(last)
+            query = query.where(
+                OffenderName.last_name_key >= low, OffenderName.last_name_key < high
+            )
+            if first:
+                low, high = _prefix_bounds(first)
+                query = query.where(
+                    OffenderName.first_name_key >= low, OffenderName.first_name_key < high
+                )
+            order = (
+                OffenderName.last_name_key,
+                OffenderName.first_name_key,
+                OffenderName.offender_id,
+            )
+        else:
+            low, high = _prefix_bounds(first)
+            query = query.where(
+                OffenderName.first_name_key >= low, OffenderName.first_name_key < high
+            )
+            order = (
+                OffenderName.first_name_key,
+                OffenderName.last_name_key,
+                OffenderName.offender_id,
+            )
+    if not actor.sees_all_states:
+        query = query.where(_visible(actor, OffenderName.offender_id))
+    return query.order_by(*order), True
+
+
+def _fragment_condition(session: Session, fragment: str):
+    if session.get_bind().dialect.name == "sqlite":
+        quoted = '"' + fragment.replace('"', '""') + '"'
+        fts = text("SELECT rowid FROM offender_name_fts WHERE offender_name_fts MATCH :fragment")
+        return OffenderName.id.in_(fts.bindparams(fragment=quoted))
+    # PostgreSQL answers LIKE '%…%' from the pg_trgm index on full_key.
+    return OffenderName.full_key.contains(fragment, autoescape=True)
+
+
+def _identifier_query(actor: Actor, search_text: str) -> Select:
+    key = identifier_key(search_text)
+    digits = digits_only(search_text)
+    branches = [
+        select(Offender.id.label("offender_id")).where(Offender.fbi_number == key),
+        select(Offender.id).where(Offender.state_id == key),
+        select(Offender.id).where(Offender.offender_number == key),
+        select(FormerOffenderNumber.offender_id).where(FormerOffenderNumber.number == key),
+    ]
+    if len(digits) == 9 and len(key) == 9:
+        branches.append(select(Offender.id).where(Offender.ssn == digits))
+    if len(key) >= MIN_NUMBER_PREFIX:
+        low, high = _prefix_bounds(key)
+        branches.append(
+            select(Offender.id).where(
+                Offender.offender_number >= low, Offender.offender_number < high
+            )
+        )
+    ids = union(*branches).subquery()
+    query = select(ids.c.offender_id, literal(None).label("alias_id")).join(
+        Offender, Offender.id == ids.c.offender_id
+    )
+    if not actor.sees_all_states:
+        query = query.where(_visible(actor, ids.c.offender_id))
+    return query.order_by(Offender.last_name_key, Offender.first_name_key, Offender.id)
+
+
+def count_offenders(session: Session, actor: Actor, search: OffenderSearch) -> tuple[int, bool]:
+    """How many rows the list has, and whether that number was cut at MATCH_CAP."""
+    query, capped = _ordered_ids(session, actor, search)
+    if not capped:
+        if actor.sees_all_states:
+            return session.scalar(select(func.count()).select_from(Offender)) or 0, False
+        total = session.scalar(
+            select(func.count())
+            .select_from(OffenderLink)
+            .where(OffenderLink.jurisdiction_code == actor.jurisdiction_code)
+        )
+        return total or 0, False
+    limited = query.order_by(None).limit(MATCH_CAP + 1).subquery()
+    found = session.scalar(select(func.count()).select_from(limited)) or 0
+    return min(found, MATCH_CAP), found > MATCH_CAP
+
+
+def offender_page(
+    session: Session, actor: Actor, search: OffenderSearch, offset: int, limit: int
+) -> list[OffenderRow]:
+    """Rows [offset, offset+limit) of the list, in one query."""
+    query, capped = _ordered_ids(session, actor, search)
+    if capped:
+        limit = max(0, min(limit, MATCH_CAP - offset))
+    keys = session.execute(query.offset(offset).limit(limit)).all()
+    if not keys:
+        return []
+    offender_ids = {k[0] for k in keys}
+    alias_ids = {k[1] for k in keys if k[1] is not None}
+    offenders = {
+        r.id: r for r in session.execute(select(*_ROW_COLUMNS).where(Offender.id.in_(offender_ids)))
+    }
+    aliases = {}
+    if alias_ids:
+        aliases = {
+            r.id: f"{r.last_name}, {r.first_name}"
+            for r in session.execute(
+                select(Alias.id, Alias.last_name, Alias.first_name).where(Alias.id.in_(alias_ids))
+            )
+        }
+    return [
+        OffenderRow(*offenders[offender_id], matched_alias=aliases.get(alias_id))
+        for offender_id, alias_id in keys
+        if offender_id in offenders
+    ]
+
+
+def search(
+    session: Session, actor: Actor, search: OffenderSearch, limit: int = 100
+) -> SearchResult:
+    count, capped = count_offenders(session, actor, search)
+    return SearchResult(count, capped, offender_page(session, actor, search, 0, limit))
