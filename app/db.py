@@ -172,7 +172,7 @@ class Database:
         try:
             yield session
         finally:
-            session.rollback()
+            # close() ends the transaction without expiring what was read, so rows stay usable.
             session.close()
 
     def check_connection(self) -> None:
