@@ -193,11 +193,13 @@ def _fragment_condition(session: Session, fragment: str):
 def _identifier_query(actor: Actor, search_text: str) -> Select:
     key = identifier_key(search_text)
     digits = digits_only(search_text)
+    # Profile numbers are kept as the source system wrote them, so try them as typed too.
+    numbers = {key, search_text.strip(), search_text.strip().upper()}
     branches = [
         select(Offender.id.label("offender_id")).where(Offender.fbi_number == key),
         select(Offender.id).where(Offender.state_id == key),
-        select(Offender.id).where(Offender.offender_number == key),
-        select(FormerOffenderNumber.offender_id).where(FormerOffenderNumber.number == key),
+        select(Offender.id).where(Offender.offender_number.in_(numbers)),
+        select(FormerOffenderNumber.offender_id).where(FormerOffenderNumber.number.in_(numbers)),
     ]
     if len(digits) == 9 and len(key) == 9:
         branches.append(select(Offender.id).where(Offender.ssn == digits))
