@@ -88,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     upgrade = commands.add_parser("upgrade-database", help="bring the database schema up to date")
     _common(upgrade)
+
+    settings = commands.add_parser(
+        "database", help="show or set which database this installation opens by default"
+    )
+    settings.add_argument("url", nargs="?", help="the URL to open from now on")
+    settings.add_argument(
+        "--embedded", action="store_true", help="go back to the embedded database file"
+    )
     return parser
 
 
@@ -205,6 +213,30 @@ def _upgrade(database, actor, args) -> int:
     return EXIT_OK
 
 
+def _database_setting(args) -> int:
+    from app.core import settings
+    from app.db import Database, describe_url
+
+    values = settings.load()
+    if args.embedded:
+        values.pop("database_url", None)
+        settings.save(values)
+    elif args.url:
+        database = Database(args.url)
+        try:
+            database.check_connection()
+        finally:
+            database.dispose()
+        values["database_url"] = args.url
+        settings.save(values)
+    current = resolve_database_url(None)
+    source = "from $" + DATABASE_URL_ENV if os.environ.get(DATABASE_URL_ENV) else "default"
+    if "database_url" in settings.load() and not os.environ.get(DATABASE_URL_ENV):
+        source = f"set in {settings.settings_file()}"
+    print(f"{describe_url(current)} ({source})")
+    return EXIT_OK
+
+
 def _gui(args) -> int:
     from app.views.application import run_gui
 
@@ -225,6 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "gui"):
             return _gui(args)
+        if args.command == "database":
+            return _database_setting(args)
         handlers: dict[str, Callable] = {
             "demo-data": _demo_data,
             "upgrade-database": _upgrade,

@@ -152,3 +152,17 @@ def test_default_database_lives_in_the_user_data_folder(capsys, monkeypatch, tmp
     code, _, _ = run(capsys, "user", "add", "home.user", "--state", "TX", "--role", "officer")
     assert code == EXIT_OK
     assert (tmp_path / "home" / "data" / "compact-office.sqlite3").exists()
+
+
+def test_the_default_database_can_be_set_and_reset(capsys, tmp_path):
+    target = tmp_path / "office.sqlite3"
+    code, out, _ = run(capsys, "database", f"sqlite:///{target}")
+    assert code == EXIT_OK and str(target) in out and "set in" in out
+    code, out, _ = run(capsys, "database")
+    assert str(target) in out
+    code, out, err = run(capsys, "database", "postgresql+psycopg://u:pw-secret@127.0.0.1:1/x")
+    assert code == EXIT_DATABASE and "pw-secret" not in err
+    code, out, _ = run(capsys, "database")
+    assert str(target) in out, "a URL that cannot be opened is not saved"
+    code, out, _ = run(capsys, "database", "--embedded")
+    assert "compact-office.sqlite3 (default)" in out

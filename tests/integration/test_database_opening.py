@@ -7,11 +7,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from alembic.script import ScriptDirectory
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
-from app.db import HEAD_REVISION, KNOWN_REVISIONS, MIGRATIONS_DIR, Database, describe_url
 from app.core.errors import DatabaseTooNew, DatabaseUnavailable
+from app.db import HEAD_REVISION, KNOWN_REVISIONS, MIGRATIONS_DIR, Database, describe_url
 
 
 def test_head_revision_matches_the_migration_scripts():
