@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Select, exists, func, literal, select, text, union
+from sqlalchemy import Select, exists, func, literal, select, text, tuple_, union
 from sqlalchemy.orm import Session
 
 from app.core.permissions import Actor
@@ -66,6 +66,8 @@ class OffenderRow:
     victim_sensitive: bool
     history_of_assault: bool
     matched_alias: str | None = None
+    # Where this row stands in the unfiltered list; pass it as `after` to fetch the next page.
+    page_key: tuple | None = None
 
     @property
     def display_name(self) -> str:
@@ -132,15 +134,10 @@ def _ordered_ids(session: Session, actor: Actor, search: OffenderSearch) -> tupl
     """A select of (offender_id, alias_id) in display order, and whether its count is capped."""
     kind = search.kind
     if kind is SearchKind.ALL:
-        if actor.sees_all_states:
-            query = select(Offender.id.label("offender_id"), literal(None).label("alias_id"))
-            return query.order_by(
-                Offender.last_name_key, Offender.first_name_key, Offender.id
-            ), False
-        query = select(OffenderLink.offender_id, literal(None).label("alias_id")).where(
-            OffenderLink.jurisdiction_code == actor.jurisdiction_code
-        )
-        order = (OffenderLink.last_name_key, OffenderLink.first_name_key, OffenderLink.offender_id)
+        order = _unfiltered_order(actor)
+        query = select(order[-1].label("offender_id"), literal(None).label("alias_id"), *order[:2])
+        if not actor.sees_all_states:
+            query = query.where(OffenderLink.jurisdiction_code == actor.jurisdiction_code)
         return query.order_by(*order), False
     if kind is SearchKind.IDENTIFIER:
         return _identifier_query(actor, search.text), True
@@ -179,6 +176,13 @@ def _ordered_ids(session: Session, actor: Actor, search: OffenderSearch) -> tupl
     if not actor.sees_all_states:
         query = query.where(_visible(actor, OffenderName.offender_id))
     return query.order_by(*order), True
+
+
+def _unfiltered_order(actor: Actor) -> tuple:
+    """The whole list's order; unique, so a page can start after the last row of the previous one."""
+    if actor.sees_all_states:
+        return (Offender.last_name_key, Offender.first_name_key, Offender.id)
+    return (OffenderLink.last_name_key, OffenderLink.first_name_key, OffenderLink.offender_id)
 
 
 def _fragment_condition(session: Session, fragment: str):
@@ -237,13 +241,27 @@ def count_offenders(session: Session, actor: Actor, search: OffenderSearch) -> t
 
 
 def offender_page(
-    session: Session, actor: Actor, search: OffenderSearch, offset: int, limit: int
+    session: Session,
+    actor: Actor,
+    search: OffenderSearch,
+    offset: int,
+    limit: int,
+    after: tuple | None = None,
 ) -> list[OffenderRow]:
-    """Rows [offset, offset+limit) of the list, in one query."""
+    """Rows [offset, offset+limit) of the list.
+
+    `after` (a row's `page_key`) starts the page right after that row instead of counting `offset`
+    rows: the unfiltered list of a million profiles scrolls page by page in constant time, where an
+    OFFSET costs time in proportion to how far down it goes.
+    """
     query, capped = _ordered_ids(session, actor, search)
     if capped:
         limit = max(0, min(limit, MATCH_CAP - offset))
-    keys = session.execute(query.offset(offset).limit(limit)).all()
+    if after is not None and search.kind is SearchKind.ALL:
+        query = query.where(tuple_(*_unfiltered_order(actor)) > tuple_(*after))
+    else:
+        query = query.offset(offset)
+    keys = session.execute(query.limit(limit)).all()
     if not keys:
         return []
     offender_ids = {k[0] for k in keys}
@@ -260,9 +278,14 @@ def offender_page(
             )
         }
     return [
-        OffenderRow(*offenders[offender_id], matched_alias=aliases.get(alias_id))
-        for offender_id, alias_id in keys
-        if offender_id in offenders
+        OffenderRow(
+            *offenders[key[0]],
+            matched_alias=aliases.get(key[1]),
+            # In the unfiltered list: (last name key, first name key, id).
+            page_key=(key[2], key[3], key[0]) if len(key) > 2 else None,
+        )
+        for key in keys
+        if key[0] in offenders
     ]
 
 
