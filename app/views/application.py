@@ -1,0 +1,144 @@
+"""Starting the desktop application: Qt and its fonts, the database, signing in, the main window."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from app import __version__
+from app.core.errors import DatabaseUnavailable, UserError
+from app.core.permissions import Actor
+from app.core.settings import resolve_database_url
+from app.db import Database
+from app.services import users
+from app.views.context import AppContext
+from app.views.events import AppEvents
+from app.views.main_window import MainWindow
+from app.views.sign_in import FirstAdministratorDialog, SignInDialog, sign_in
+
+# The fallback clock for start-up time where /proc is missing; the earliest moment this code sees.
+_MODULE_LOADED_AT = time.perf_counter()
+
+APP_NAME = "Compact Office"
+BUNDLED_FONT_FAMILY = "DejaVu Sans"
+RESOURCES_DIR = Path(__file__).resolve().parent.parent.parent / "resources"
+
+EXIT_OK = 0
+EXIT_SIGN_IN_FAILED = 1
+EXIT_DATABASE = 3
+
+
+def seconds_since_process_start() -> float:
+    """Includes the interpreter's own start-up where the kernel says when the process began."""
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        # Field 22 (starttime, in clock ticks after boot); the name in field 2 may contain spaces.
+        start_ticks = int(stat.rsplit(")", 1)[1].split()[19])
+        now = time.clock_gettime(time.CLOCK_BOOTTIME)
+        return now - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter() - _MODULE_LOADED_AT
+
+
+def open_database(url: str) -> Database:
+    """Raises DatabaseUnavailable (or DatabaseTooNew) with a message fit to show."""
+    database = Database(url)
+    try:
+        database.migrate()
+    except BaseException:
+        database.dispose()
+        raise
+    return database
+
+
+def run_gui(
+    database_url: str | None,
+    sign_in_as: str | None,
+    password: str | None,
+    exit_after_shown: bool,
+) -> int:
+    os.environ.setdefault("LANG", "C.UTF-8")
+    application = _application()
+    try:
+        database = open_database(resolve_database_url(database_url))
+    except DatabaseUnavailable as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return EXIT_DATABASE
+    try:
+        if sign_in_as and password is not None:
+            try:
+                actor: Actor | None = sign_in(database, sign_in_as, password)
+            except (UserError, DatabaseUnavailable) as exc:
+                QMessageBox.critical(None, APP_NAME, str(exc))
+                return EXIT_SIGN_IN_FAILED
+        else:
+            actor = _ask_who_signs_in(database, sign_in_as)
+            if actor is None:
+                return EXIT_OK
+        context = AppContext(database=database, actor=actor, events=AppEvents())
+        return _run_main_window(application, context, exit_after_shown)
+    finally:
+        database.dispose()
+
+
+def _application() -> QApplication:
+    existing = QApplication.instance()
+    application = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    application.setApplicationName(APP_NAME)
+    application.setApplicationVersion(__version__)
+    _load_bundled_fonts(application)
+    return application
+
+
+def _load_bundled_fonts(application: QApplication) -> None:
+    """A machine without fonts would show empty boxes; the bundled DejaVu covers accented names."""
+    families = QFontDatabase.families()
+    if BUNDLED_FONT_FAMILY in families:
+        return
+    for path in sorted((RESOURCES_DIR / "fonts").glob("DejaVuSans*.ttf")):
+        QFontDatabase.addApplicationFont(str(path))
+    if not families:
+        application.setFont(QFont(BUNDLED_FONT_FAMILY))
+
+
+def _ask_who_signs_in(database: Database, username: str | None) -> Actor | None:
+    with database.read() as session:
+        first_start = users.needs_first_administrator(session)
+    dialog: FirstAdministratorDialog | SignInDialog
+    if first_start:
+        dialog = FirstAdministratorDialog(database)
+    else:
+        dialog = SignInDialog(database)
+        if username:
+            dialog.username_field.setText(username)
+            dialog.password_field.setFocus()
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    actor = dialog.actor if accepted else None
+    dialog.deleteLater()
+    return actor
+
+
+def _run_main_window(application: QApplication, context: AppContext, exit_after_shown: bool) -> int:
+    window = MainWindow(context)
+    if exit_after_shown:
+        # The zero timer runs once the events queued by showing (layout, first paint) are done.
+        window.first_shown.connect(
+            lambda: QTimer.singleShot(0, lambda: _report_shown_and_quit(application))
+        )
+    window.show()
+    try:
+        return application.exec()
+    finally:
+        window.close()
+        window.deleteLater()
+
+
+def _report_shown_and_quit(application: QApplication) -> None:
+    print(f"shown_after_ms={seconds_since_process_start() * 1000:.1f}", flush=True)
+    application.exit(EXIT_OK)

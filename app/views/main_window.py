@@ -1,0 +1,214 @@
+"""The main window: navigation on the left, the search field on top, the chosen page, the status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__
+from app.core import jurisdictions
+from app.core.permissions import Permission, can
+from app.services.offenders import MIN_FRAGMENT, OffenderSearch
+from app.views.context import AppContext
+from app.views.offender_list import OffenderListPage
+from app.views.user_list import UserListPage
+
+# Long enough to skip the searches of half-typed words, short enough to feel immediate.
+SEARCH_DEBOUNCE_MS = 150
+SEARCH_PLACEHOLDER = "Search name, offender #, FBI #, SID, SSN"
+_FOCUS_SEARCH_KEYS = ("Ctrl+K", "Ctrl+F")
+
+
+class SearchField(QLineEdit):
+    """A line edit that lets the window's Ctrl+K and Ctrl+F through and hands Down to the results."""
+
+    down_pressed = Signal()
+
+    def event(self, event: QEvent) -> bool:
+        # QLineEdit claims Ctrl+K (delete to end of line) before shortcuts see it; here Ctrl+K means
+        # "go to the search", which from inside the field is selecting what is there.
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination())
+            if any(
+                pressed.matches(QKeySequence(keys)) == QKeySequence.SequenceMatch.ExactMatch
+                for keys in _FOCUS_SEARCH_KEYS
+            ):
+                event.ignore()
+                return False
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Down and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.down_pressed.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            return
+        super().keyPressEvent(event)
+
+
+class MainWindow(QMainWindow):
+    first_shown = Signal()
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._context = context
+        self._shown_once = False
+        self.setWindowTitle("Compact Office")
+        self.resize(1280, 800)
+
+        self.search_field = SearchField()
+        self.search_field.setPlaceholderText(SEARCH_PLACEHOLDER)
+        self.search_field.setAccessibleName("Search offenders")
+        self.search_field.setClearButtonEnabled(True)
+        self.contains_box = QCheckBox("Contains")
+        self.contains_box.setToolTip(
+            f"Find the text anywhere in names, not only at their start "
+            f"(at least {MIN_FRAGMENT} letters)"
+        )
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+
+        self.offender_page = OffenderListPage(context)
+        self.user_page: UserListPage | None = None
+        self.navigation = QListWidget()
+        self.navigation.setAccessibleName("Navigation")
+        self.pages = QStackedWidget()
+        self._add_page("Offenders", self.offender_page)
+        if can(context.actor, Permission.MANAGE_USERS):
+            self.user_page = UserListPage(context)
+            self._add_page("Users", self.user_page)
+        self.navigation.setCurrentRow(0)
+        # Wide enough for the longest entry the full navigation will have ("Administration").
+        self.navigation.setFixedWidth(self.navigation.fontMetrics().horizontalAdvance("M" * 12))
+
+        self._build_central_widget()
+        self._build_menus()
+        self._build_status_bar()
+
+        self.search_field.textChanged.connect(self.search_timer.start)
+        self.search_field.returnPressed.connect(self._search_and_go_to_results)
+        self.search_field.down_pressed.connect(self.offender_page.focus_results)
+        self.contains_box.toggled.connect(self._apply_search)
+        self.search_timer.timeout.connect(self._apply_search)
+        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.offender_page.model.fetch_failed.connect(self._show_fetch_problem)
+        context.events.changes_applied.connect(self._refresh_pages)
+        self.search_field.setFocus()
+
+    def focus_search(self) -> None:
+        self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_field.selectAll()
+
+    def show_page(self, row: int) -> None:
+        if 0 <= row < self.navigation.count():
+            self.navigation.setCurrentRow(row)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.first_shown.emit()
+
+    def _add_page(self, title: str, page: QWidget) -> None:
+        self.navigation.addItem(title)
+        self.pages.addWidget(page)
+
+    def _build_central_widget(self) -> None:
+        search_bar = QHBoxLayout()
+        search_label = QLabel("&Find:")
+        search_label.setBuddy(self.search_field)
+        search_bar.addWidget(search_label)
+        search_bar.addWidget(self.search_field, 1)
+        search_bar.addWidget(self.contains_box)
+
+        body = QHBoxLayout()
+        body.addWidget(self.navigation)
+        body.addWidget(self.pages, 1)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(search_bar)
+        layout.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        self.find_action = QAction("&Find offender", self)
+        self.find_action.setShortcuts([QKeySequence(keys) for keys in _FOCUS_SEARCH_KEYS])
+        self.find_action.triggered.connect(self.focus_search)
+        view_menu.addAction(self.find_action)
+        refresh_action = QAction("&Refresh", self)
+        refresh_action.setShortcut(QKeySequence("F5"))
+        refresh_action.triggered.connect(self._refresh_pages)
+        view_menu.addAction(refresh_action)
+        view_menu.addSeparator()
+        for row in range(self.navigation.count()):
+            action = QAction(self.navigation.item(row).text(), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            action.triggered.connect(lambda _checked=False, row=row: self.show_page(row))
+            view_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about_action = QAction("&About Compact Office", self)
+        about_action.triggered.connect(self._show_about)
+        help_menu.addAction(about_action)
+
+    def _build_status_bar(self) -> None:
+        actor = self._context.actor
+        state = jurisdictions.BY_CODE.get(actor.jurisdiction_code)
+        state_text = f"{state.name} ({state.code})" if state else actor.jurisdiction_code
+        self.user_label = QLabel(f"Signed in: {actor.username}, {state_text}")
+        self.database_label = QLabel(f"Database: {self._context.database.description}")
+        for label in (self.database_label, self.user_label):
+            # Room between the two, which otherwise read as one sentence.
+            label.setContentsMargins(12, 0, 12, 0)
+            self.statusBar().addPermanentWidget(label)
+
+    def _current_search(self) -> OffenderSearch:
+        return OffenderSearch(self.search_field.text(), self.contains_box.isChecked())
+
+    def _apply_search(self) -> None:
+        self.search_timer.stop()
+        # Typing a search from another page means looking for an offender.
+        self.navigation.setCurrentRow(0)
+        self.offender_page.set_search(self._current_search())
+
+    def _search_and_go_to_results(self) -> None:
+        self._apply_search()
+        self.offender_page.focus_results()
+
+    def _refresh_pages(self, _changes: object = None) -> None:
+        self.offender_page.refresh()
+        if self.user_page is not None:
+            self.user_page.refresh_if_loaded()
+
+    def _show_fetch_problem(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15_000)
+
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Compact Office",
+            f"<b>Compact Office {__version__}</b><p>Offender profiles, compact cases, "
+            "activities and warrants for interstate-compact offices.</p>",
+        )
