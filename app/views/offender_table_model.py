@@ -170,6 +170,14 @@ class OffenderTableModel(QAbstractTableModel):
             self._count, self._capped = 0, False
             self.fetch_failed.emit(explain_connection_error(self._database.url, exc))
 
+    def _key_before(self, number: int) -> tuple | None:
+        """The last row of the page before, when cached: scrolling down then costs the same at any
+        depth, where an offset costs in proportion to how far down the page is."""
+        previous = self._pages.get(number - 1)
+        if previous is None or len(previous) < self._page_size:
+            return None
+        return previous[-1].page_key
+
     def _page(self, number: int) -> list[OffenderRow]:
         page = self._pages.get(number)
         if page is not None:
@@ -183,6 +191,7 @@ class OffenderTableModel(QAbstractTableModel):
                     self._search,
                     number * self._page_size,
                     self._page_size,
+                    after=self._key_before(number),
                 )
         except SQLAlchemyError as exc:
             # Kept empty until the next refresh, so that painting does not retry on every frame.

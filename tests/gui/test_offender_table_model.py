@@ -45,13 +45,14 @@ def cell(model: OffenderTableModel, row: int, column: int) -> str:
 
 
 @pytest.fixture
-def count_page_fetches(monkeypatch) -> list[tuple[int, int]]:
-    fetched: list[tuple[int, int]] = []
+def count_page_fetches(monkeypatch) -> list[tuple[int, int, bool]]:
+    """(offset, limit, whether the page started after the previous page's last row) per fetch."""
+    fetched: list[tuple[int, int, bool]] = []
     original = offenders.offender_page
 
-    def counting(session, actor, search, offset, limit):
-        fetched.append((offset, limit))
-        return original(session, actor, search, offset, limit)
+    def counting(session, actor, search, offset, limit, after=None):
+        fetched.append((offset, limit, after is not None))
+        return original(session, actor, search, offset, limit, after=after)
 
     monkeypatch.setattr(offenders, "offender_page", counting)
     return fetched
@@ -149,7 +150,7 @@ def test_fetches_only_the_pages_it_is_asked_for(qtbot, db, system, count_page_fe
     assert cell(model, 49, NAME) == "Last0049, Pat"
     assert cell(model, 520, 0) == "M0000520"
 
-    assert count_page_fetches == [(0, 50), (500, 50)]
+    assert count_page_fetches == [(0, 50, False), (500, 50, False)]
     assert model.cached_pages == [0, 10]
 
 
@@ -161,6 +162,8 @@ def test_scrolling_the_whole_list_keeps_a_bounded_cache(qtbot, db, system, count
 
     assert numbers == [f"M{number:07d}" for number in range(1000)]
     assert len(count_page_fetches) == 20
+    # Page after page, each starts after the row before instead of counting an offset.
+    assert [after for _offset, _limit, after in count_page_fetches] == [False] + [True] * 19
     assert model.cached_pages == [16, 17, 18, 19]
     cell(model, 0, 0)
     assert len(count_page_fetches) == 21
@@ -182,7 +185,7 @@ def test_a_lost_connection_is_reported_not_raised(qtbot, db, system, monkeypatch
         make_offender(session)
     model = OffenderTableModel(db, system)
 
-    def failing(*_args):
+    def failing(*_args, **_keywords):
         raise OperationalError("SELECT", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr(offenders, "offender_page", failing)
