@@ -21,9 +21,13 @@ EXIT_USAGE = 2
 EXIT_DATABASE = 3
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """Options every command takes, before or after the sub-command name."""
+    # A sub-command's own default would overwrite what was given before the sub-command name.
+    default = None if top_level else argparse.SUPPRESS
     parser.add_argument(
         "--database-url",
+        default=default,
         help=f"sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB (also ${DATABASE_URL_ENV}); "
         "default: the embedded database in your user data folder",
     )
@@ -31,6 +35,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--as",
         dest="as_user",
         metavar="USERNAME",
+        default=default,
         help=f"act as this user (password from ${AS_PASSWORD_ENV} or asked); "
         "default: the local system account",
     )
@@ -42,13 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compact Office: offender profiles, compact cases, activities and warrants.",
     )
     parser.add_argument("--version", action="version", version=f"compact-office {__version__}")
-    _common(parser)
+    _common(parser, top_level=True)
     parser.add_argument("--exit-after-shown", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = commands.add_parser("gui", help="open the main window (the default)")
     _common(gui)
-    gui.add_argument("--exit-after-shown", action="store_true", help=argparse.SUPPRESS)
+    # SUPPRESS as default: the sub-command must not reset a flag given before it.
+    gui.add_argument(
+        "--exit-after-shown", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
 
     user = commands.add_parser("user", help="manage user accounts (administrators)")
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)

@@ -166,3 +166,16 @@ def test_the_default_database_can_be_set_and_reset(capsys, tmp_path):
     assert str(target) in out, "a URL that cannot be opened is not saved"
     code, out, _ = run(capsys, "database", "--embedded")
     assert "compact-office.sqlite3 (default)" in out
+
+
+def test_common_options_work_before_and_after_the_sub_command(capsys, monkeypatch, url):
+    monkeypatch.setenv("COMPACT_OFFICE_PASSWORD", PASSWORD)
+    code, _, _ = run(capsys, "--database-url", url, "user", "add", "early.bird", "--state", "TX",
+                     "--role", "officer")  # fmt: skip
+    assert code == EXIT_OK
+    code, out, _ = run(capsys, "user", "list", "--database-url", url)
+    assert "early.bird" in out
+    from app.cli import build_parser
+
+    parsed = build_parser().parse_args(["--exit-after-shown", "gui"])
+    assert parsed.exit_after_shown is True
