@@ -1,0 +1,1 @@
+"""Declarative form definitions (fields, labels, types, required, validators); no Qt."""
