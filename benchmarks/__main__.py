@@ -149,17 +149,30 @@ def sample_offenders(database, count: int, seed: int) -> list:
         return found
 
 
-def typed_queries(offenders, rng: random.Random) -> dict[str, list[tuple[str, bool, str, tuple]]]:
-    """Per kind: (typed text, contains?, floor SQL, floor parameters) as a clerk types them."""
-    from app.services.offenders import MATCH_CAP  # noqa: F401 - documents what the cap bounds
+def typed_queries(
+    offenders, rng: random.Random, state: str | None
+) -> dict[str, list[tuple[str, bool, str, tuple]]]:
+    """Per kind: (typed text, contains?, floor SQL, floor parameters) as a clerk types them.
 
+    The floor is the bare SQL returning the same first page, with the same state filter.
+    """
+    visible = ""
+    visible_parameters: tuple = ()
+    if state:
+        visible = (" AND EXISTS (SELECT 1 FROM offender_link l WHERE l.jurisdiction_code = ? "
+                   "AND l.offender_id = o.id)")  # fmt: skip
+        visible_parameters = (state,)
     page = "SELECT o.id, o.offender_number, o.last_name, o.first_name, o.date_of_birth FROM "
-    prefix_sql = (page + "offender_name n JOIN offender o ON o.id = n.offender_id "
-                  "WHERE n.last_name_key >= ? AND n.last_name_key < ? "
-                  "ORDER BY n.last_name_key, n.first_name_key, n.offender_id LIMIT 100")  # fmt: skip
-    fragment_sql = (page + "offender_name n JOIN offender o ON o.id = n.offender_id WHERE n.id IN "
-                    "(SELECT rowid FROM offender_name_fts WHERE offender_name_fts MATCH ?) "
-                    "ORDER BY n.id LIMIT 100")  # fmt: skip
+    names = "offender_name n JOIN offender o ON o.id = n.offender_id WHERE "
+    prefix_sql = (page + names + "n.last_name_key >= ? AND n.last_name_key < ?" + visible +
+                  " ORDER BY n.last_name_key, n.first_name_key, n.offender_id LIMIT 100")  # fmt: skip
+    fragment_sql = (page + "offender_name_fts f JOIN offender_name n ON n.id = f.rowid "
+                    "JOIN offender o ON o.id = n.offender_id WHERE offender_name_fts MATCH ?"
+                    + visible + " ORDER BY f.rowid LIMIT 100")  # fmt: skip
+
+    def identifier_sql(column: str) -> str:
+        return page + f"offender o WHERE o.{column} = ?" + visible + " LIMIT 100"
+
     queries: dict[str, list] = {"name prefix": [], "name fragment": [], "offender number": [],
                                 "FBI / SID": []}  # fmt: skip
     for offender in offenders:
@@ -167,41 +180,40 @@ def typed_queries(offenders, rng: random.Random) -> dict[str, list[tuple[str, bo
         for length in range(1, min(len(key), 6) + 1):
             prefix = key[:length]
             upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-            queries["name prefix"].append((prefix.lower(), False, prefix_sql, (prefix, upper)))
+            queries["name prefix"].append(
+                (prefix.lower(), False, prefix_sql, (prefix, upper, *visible_parameters))
+            )
         full = f"{offender.last_name_key} {offender.first_name_key}"
         if len(full) >= 4:
             start = rng.randrange(0, len(full) - 3)
             fragment = full[start : start + rng.choice((3, 4, 5))].strip()
             if len(fragment) >= 3 and " " not in fragment:
                 queries["name fragment"].append(
-                    (fragment.lower(), True, fragment_sql, (f'"{fragment}"',))
+                    (fragment.lower(), True, fragment_sql, (f'"{fragment}"', *visible_parameters))
                 )
         queries["offender number"].append(
-            (offender.offender_number, False,
-             page + "offender o WHERE o.offender_number = ? LIMIT 100", (offender.offender_number,))
+            (offender.offender_number, False, identifier_sql("offender_number"),
+             (offender.offender_number, *visible_parameters))
         )  # fmt: skip
-        if offender.fbi_number:
-            queries["FBI / SID"].append(
-                (offender.fbi_number, False, page + "offender o WHERE o.fbi_number = ? LIMIT 100",
-                 (offender.fbi_number,))
-            )  # fmt: skip
-        if offender.state_id:
-            queries["FBI / SID"].append(
-                (offender.state_id, False, page + "offender o WHERE o.state_id = ? LIMIT 100",
-                 (offender.state_id,))
-            )  # fmt: skip
+        for column in ("fbi_number", "state_id"):
+            value = getattr(offender, column)
+            if value:
+                queries["FBI / SID"].append(
+                    (value, False, identifier_sql(column), (value, *visible_parameters))
+                )
     return queries
 
 
 def measure_search(database, actor, offenders, seed: int, label: str) -> list[Line]:
-    from app.services.offenders import OffenderSearch, search
+    from app.services.offenders import MATCH_CAP, OffenderSearch, search
 
     rng = random.Random(seed)
     lines = []
     raw = database.engine.raw_connection()
     try:
         cursor = raw.cursor()
-        for kind, queries in typed_queries(offenders, rng).items():
+        state = None if actor.sees_all_states else actor.jurisdiction_code
+        for kind, queries in typed_queries(offenders, rng, state).items():
             service_times, floor_times = [], []
             for text, contains, floor_sql, parameters in queries:
                 with database.read() as session:
@@ -220,7 +232,7 @@ def measure_search(database, actor, offenders, seed: int, label: str) -> list[Li
                         percentile(service_times, 0.95),
                         statistics.median(floor_times),
                         "p95 < 50 ms",
-                        f"{len(service_times)} queries; count (capped at 10,000) + first 100 rows; "
+                        f"{len(service_times)} queries; count (capped at {MATCH_CAP:,}) + first 100 rows; "
                         "floor: the bare SQL for the same first page",
                     )
                 )

@@ -6,15 +6,17 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Select, exists, func, literal, select, text, tuple_, union
+from sqlalchemy import Select, column, exists, func, literal, select, table, text, tuple_, union
 from sqlalchemy.orm import Session
 
 from app.core.permissions import Actor
 from app.core.text import digits_only, identifier_key, name_key
 from app.models import Alias, FormerOffenderNumber, Offender, OffenderLink, OffenderName
 
-# A search that matches more than this is cut there; the screen asks the user to keep typing.
-MATCH_CAP = 10_000
+# A search that matches more than this is cut there and the screen asks the user to keep typing:
+# nobody reads a thousand search results, and counting further costs every keystroke time
+# (for a state user, each candidate row also passes the state-boundary check).
+MATCH_CAP = 1_000
 # Offender-number prefixes shorter than this would match a large share of all profiles.
 MIN_NUMBER_PREFIX = 4
 # Trigram search needs three characters.
@@ -144,8 +146,21 @@ def _ordered_ids(session: Session, actor: Actor, search: OffenderSearch) -> tupl
     query = select(OffenderName.offender_id, OffenderName.alias_id)
     if kind is SearchKind.NAME_FRAGMENT:
         fragment = name_key(search.text.strip().lstrip("*"))
-        query = query.where(_fragment_condition(session, fragment))
-        order: tuple = (OffenderName.id,)
+        if session.get_bind().dialect.name == "sqlite":
+            # Driving the query from the FTS table returns matches in rowid order, so LIMIT and
+            # the capped count stop early; an IN (subquery) would gather every match first.
+            fts = table("offender_name_fts", column("rowid"))
+            quoted = '"' + fragment.replace('"', '""') + '"'
+            query = (
+                query.select_from(fts)
+                .join(OffenderName, OffenderName.id == fts.c.rowid)
+                .where(text("offender_name_fts MATCH :fragment").bindparams(fragment=quoted))
+            )
+            order: tuple = (fts.c.rowid,)
+        else:
+            # PostgreSQL answers LIKE '%…%' from the pg_trgm index on full_key.
+            query = query.where(OffenderName.full_key.contains(fragment, autoescape=True))
+            order = (OffenderName.id,)
     else:
         last, first = _name_parts(search.text)
         if last:
@@ -183,15 +198,6 @@ def _unfiltered_order(actor: Actor) -> tuple:
     if actor.sees_all_states:
         return (Offender.last_name_key, Offender.first_name_key, Offender.id)
     return (OffenderLink.last_name_key, OffenderLink.first_name_key, OffenderLink.offender_id)
-
-
-def _fragment_condition(session: Session, fragment: str):
-    if session.get_bind().dialect.name == "sqlite":
-        quoted = '"' + fragment.replace('"', '""') + '"'
-        fts = text("SELECT rowid FROM offender_name_fts WHERE offender_name_fts MATCH :fragment")
-        return OffenderName.id.in_(fts.bindparams(fragment=quoted))
-    # PostgreSQL answers LIKE '%…%' from the pg_trgm index on full_key.
-    return OffenderName.full_key.contains(fragment, autoescape=True)
 
 
 def _identifier_query(actor: Actor, search_text: str) -> Select:
