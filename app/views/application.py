@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
@@ -19,7 +22,6 @@ from app.db import Database
 from app.services import users
 from app.views.context import AppContext
 from app.views.events import AppEvents
-from app.views.main_window import MainWindow
 from app.views.sign_in import FirstAdministratorDialog, SignInDialog, sign_in
 
 # The fallback clock for start-up time where /proc is missing; the earliest moment this code sees.
@@ -64,16 +66,22 @@ def run_gui(
     exit_after_shown: bool,
 ) -> int:
     os.environ.setdefault("LANG", "C.UTF-8")
-    application = _application()
     try:
         database = open_database(resolve_database_url(database_url))
     except DatabaseUnavailable as exc:
+        _application()
         QMessageBox.critical(None, APP_NAME, str(exc))
         return EXIT_DATABASE
     try:
+        signing_in = None
         if sign_in_as and password is not None:
+            # Checking the password (argon2, which releases the GIL) overlaps Qt's start-up.
+            signing_in = _Background(lambda: sign_in(database, sign_in_as, password))
+        application = _application()
+        if signing_in is not None:
+            _import_main_window()
             try:
-                actor: Actor | None = sign_in(database, sign_in_as, password)
+                actor: Actor | None = signing_in.result()
             except (UserError, DatabaseUnavailable) as exc:
                 QMessageBox.critical(None, APP_NAME, str(exc))
                 return EXIT_SIGN_IN_FAILED
@@ -85,6 +93,36 @@ def run_gui(
         return _run_main_window(application, context, exit_after_shown)
     finally:
         database.dispose()
+
+
+class _Background:
+    """Runs one function on a plain thread and hands back its result or raises its exception."""
+
+    def __init__(self, function: Callable[[], Any]):
+        self._outcome: tuple[bool, Any] = (False, RuntimeError("not finished"))
+
+        def run() -> None:
+            try:
+                self._outcome = (True, function())
+            except BaseException as exc:  # re-raised on the caller's thread by result()
+                self._outcome = (False, exc)
+
+        self._thread = threading.Thread(target=run, name="sign-in", daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        self._thread.join()
+        succeeded, value = self._outcome
+        if not succeeded:
+            raise value
+        return value
+
+
+def _import_main_window() -> type:
+    """Imported when first needed, so that the import overlaps the password check."""
+    from app.views.main_window import MainWindow
+
+    return MainWindow
 
 
 def _application() -> QApplication:
@@ -125,7 +163,7 @@ def _ask_who_signs_in(database: Database, username: str | None) -> Actor | None:
 
 
 def _run_main_window(application: QApplication, context: AppContext, exit_after_shown: bool) -> int:
-    window = MainWindow(context)
+    window = _import_main_window()(context)
     if exit_after_shown:
         # The zero timer runs once the events queued by showing (layout, first paint) are done.
         window.first_shown.connect(
