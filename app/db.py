@@ -24,6 +24,8 @@ HEAD_REVISION = "0001"
 KNOWN_REVISIONS = ("0001",)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Written by a bulk load that set indexes and triggers aside (app.services.demo_data).
+BULK_LOAD_PENDING_KEY = "demo_data.deferred_schema"
 
 
 def describe_url(url: URL | str) -> str:
@@ -204,6 +206,7 @@ class Database:
         except (OperationalError, DBAPIError) as exc:
             raise DatabaseUnavailable(explain_connection_error(self.url, exc)) from exc
         if current == HEAD_REVISION:
+            self._finish_interrupted_bulk_load()
             return None
         if current is not None and current not in KNOWN_REVISIONS:
             raise DatabaseTooNew(
@@ -213,7 +216,19 @@ class Database:
             )
         backup = self._backup_before_upgrade(current) if current is not None else None
         self._run_alembic_upgrade()
+        self._finish_interrupted_bulk_load()
         return backup
+
+    def _finish_interrupted_bulk_load(self) -> None:
+        """A bulk load sets indexes and triggers aside and notes it; if it was killed, put them back."""
+        with self.engine.connect() as connection:
+            pending = connection.execute(
+                text("SELECT 1 FROM setting WHERE key = :key"), {"key": BULK_LOAD_PENDING_KEY}
+            ).first()
+        if pending is not None:
+            from app.services.demo_data import restore_interrupted_load
+
+            restore_interrupted_load(self)
 
     def _backup_before_upgrade(self, current: str) -> str | None:
         path = _sqlite_file(self.url) if self.dialect == "sqlite" else None

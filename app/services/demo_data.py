@@ -66,6 +66,7 @@ from app.models import (
 )
 from app.models.audit import record_event
 from app.services.links import add_links_for_id_range
+from app.services.users import system_actor
 
 # --- What the data set looks like -------------------------------------------------------------
 # Everything is dated relative to this day, never to the clock, so that a seed always gives the
@@ -1861,6 +1862,17 @@ def _schema_deferred(database: Database, actor: Actor) -> Iterator[None]:
         yield
     finally:
         _restore_deferred_schema(database, actor)
+
+
+def restore_interrupted_load(database: Database) -> bool:
+    """Puts back the indexes and triggers a killed load left out; True when there was any."""
+    with database.read() as session:
+        pending = session.scalar(select(Setting.key).where(Setting.key == DEFERRED_SCHEMA_SETTING))
+        if pending is None:
+            return False
+        actor = system_actor(session)
+    _restore_deferred_schema(database, actor)
+    return True
 
 
 def _restore_deferred_schema(database: Database, actor: Actor) -> None:

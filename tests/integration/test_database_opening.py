@@ -151,3 +151,30 @@ def test_tables_of_another_program_are_not_taken_over(tmp_path):
         connection.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY)")
     with pytest.raises(DatabaseUnavailable, match="not a Compact Office database"):
         Database(f"sqlite:///{path}").migrate()
+
+
+def test_opening_puts_back_what_a_killed_bulk_load_set_aside(tmp_path):
+    path = tmp_path / "killed.sqlite3"
+    Database(f"sqlite:///{path}").migrate()
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP INDEX ix_offender_ssn")
+        connection.execute("DROP TRIGGER offender_name_fts_insert")
+        connection.execute(
+            "INSERT INTO setting (key, value, version) VALUES ('demo_data.deferred_schema', ?, 1)",
+            (
+                '[{"type": "index", "name": "ix_offender_ssn", '
+                '"sql": "CREATE INDEX ix_offender_ssn ON offender (ssn)"}, '
+                '{"type": "trigger", "name": "offender_name_fts_insert", "sql": '
+                '"CREATE TRIGGER offender_name_fts_insert AFTER INSERT ON offender_name BEGIN '
+                "INSERT INTO offender_name_fts(rowid, full_key) VALUES (new.id, new.full_key); "
+                'END"}]',
+            ),
+        )
+    database = Database(f"sqlite:///{path}")
+    database.migrate()
+    database.dispose()
+    with sqlite3.connect(path) as connection:
+        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        pending = connection.execute("SELECT count(*) FROM setting").fetchone()[0]
+    assert {"ix_offender_ssn", "offender_name_fts_insert"} <= names
+    assert pending == 0
