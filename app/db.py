@@ -42,6 +42,9 @@ def describe_url(url: URL | str) -> str:
 
 
 def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
+    # The sqlite3 module would otherwise open transactions itself, lazily, and a SAVEPOINT outside
+    # its transaction commits on RELEASE; SQLAlchemy's documented fix: we say BEGIN ourselves.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
@@ -49,6 +52,10 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
     cursor.close()
+
+
+def _begin_sqlite_transaction(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _sqlite_file(url: URL) -> Path | None:
@@ -97,6 +104,7 @@ def make_engine(url_text: str) -> Engine:
             _check_sqlite_file(path)
         engine = create_engine(url, connect_args={"timeout": 5})
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
     if backend == "postgresql":
         if url.drivername == "postgresql":

@@ -175,25 +175,46 @@ def disable_user(session: Session, actor: Actor, username: str) -> User:
     return user
 
 
+@dataclass(frozen=True)
+class SignInCandidate:
+    """An active user who may sign in, before the password is checked."""
+
+    username: str
+    actor: Actor
+    password_hash: str | None
+
+
+def sign_in_candidate(session: Session, username: str) -> SignInCandidate | None:
+    """The account a sign-in names, or None when there is no active account of that name."""
+    name = username.strip().lower()
+    user = session.scalar(select(User).where(User.username == name))
+    if user is None or user.is_system or not user.active:
+        return None
+    return SignInCandidate(name, actor_from_user(user), user.password_hash)
+
+
+def record_sign_in(session: Session, username: str, actor: Actor | None) -> None:
+    """Audits the attempt (never the password): `actor` when the password was right, else None."""
+    if actor is None:
+        _record_failure(session, username.strip().lower())
+        return
+    session.info["actor"] = actor
+    user = session.get(User, actor.user_id)
+    if user is not None:
+        user.last_sign_in_at = utcnow()
+        session.flush()
+    record_event(session, AuditAction.SIGN_IN, "app_user", entity_id=str(actor.user_id))
+
+
 def authenticate(session: Session, username: str, password: str) -> Actor | None:
     """Checks the password; None when wrong. The attempt is audited either way (never the password),
     so the caller commits before telling the user; `sign_in_failed` is the text to show."""
-    name = username.strip().lower()
-    user = session.scalar(select(User).where(User.username == name))
-    if (
-        user is None
-        or user.is_system
-        or not user.active
-        or not verify_password(user.password_hash, password)
-    ):
-        _record_failure(session, name)
+    candidate = sign_in_candidate(session, username)
+    if candidate is None or not verify_password(candidate.password_hash, password):
+        record_sign_in(session, username, None)
         return None
-    actor = actor_from_user(user)
-    session.info["actor"] = actor
-    user.last_sign_in_at = utcnow()
-    session.flush()
-    record_event(session, AuditAction.SIGN_IN, "app_user", entity_id=str(user.id))
-    return actor
+    record_sign_in(session, username, candidate.actor)
+    return candidate.actor
 
 
 def sign_in_failed() -> AuthenticationFailed:
