@@ -257,7 +257,7 @@ def measure_first_page(database, actor, label: str, repeats: int = 15) -> Line:
 
 def measure_scroll(url: str) -> Line:
     completed = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("scroll.py")), url, BENCH_USER],
+        [sys.executable, "-m", "benchmarks.scroll", url, BENCH_USER],
         cwd=ROOT,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8"},
         capture_output=True,

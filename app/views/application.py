@@ -12,17 +12,17 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox
 
 from app import __version__
-from app.core.errors import DatabaseUnavailable, UserError
+from app.core.errors import DatabaseUnavailable
 from app.core.permissions import Actor
+from app.core.security import verify_password
 from app.core.settings import resolve_database_url
 from app.db import Database
 from app.services import users
 from app.views.context import AppContext
 from app.views.events import AppEvents
-from app.views.sign_in import FirstAdministratorDialog, SignInDialog, sign_in
 
 # The fallback clock for start-up time where /proc is missing; the earliest moment this code sees.
 _MODULE_LOADED_AT = time.perf_counter()
@@ -73,26 +73,45 @@ def run_gui(
         QMessageBox.critical(None, APP_NAME, str(exc))
         return EXIT_DATABASE
     try:
-        signing_in = None
         if sign_in_as and password is not None:
-            # Checking the password (argon2, which releases the GIL) overlaps Qt's start-up.
-            signing_in = _Background(lambda: sign_in(database, sign_in_as, password))
+            return _run_signed_in(database, sign_in_as, password, exit_after_shown)
         application = _application()
-        if signing_in is not None:
-            _import_main_window()
-            try:
-                actor: Actor | None = signing_in.result()
-            except (UserError, DatabaseUnavailable) as exc:
-                QMessageBox.critical(None, APP_NAME, str(exc))
-                return EXIT_SIGN_IN_FAILED
-        else:
-            actor = _ask_who_signs_in(database, sign_in_as)
-            if actor is None:
-                return EXIT_OK
+        actor = _ask_who_signs_in(database, sign_in_as)
+        if actor is None:
+            return EXIT_OK
         context = AppContext(database=database, actor=actor, events=AppEvents())
-        return _run_main_window(application, context, exit_after_shown)
+        return _run_main_window(application, _import_main_window()(context), exit_after_shown)
     finally:
         database.dispose()
+
+
+def _run_signed_in(database: Database, username: str, password: str, exit_after_shown: bool) -> int:
+    """A password given at start: argon2 checks it on a thread (it releases the GIL) while the main
+    window is built for the account it names; the window is shown only once the password is right."""
+    with database.read() as session:
+        candidate = users.sign_in_candidate(session, username)
+    checking = _Background(
+        lambda: candidate is not None and verify_password(candidate.password_hash, password)
+    )
+    application = _application()
+    window = None
+    if candidate is not None:
+        context = AppContext(database=database, actor=candidate.actor, events=AppEvents())
+        window = _import_main_window()(context)
+    right = checking.result()
+    try:
+        with database.unit_of_work(None) as session:
+            users.record_sign_in(session, username, candidate.actor if right else None)
+    except DatabaseUnavailable as exc:
+        right, problem = False, str(exc)
+    else:
+        problem = str(users.sign_in_failed())
+    if not right or window is None:
+        if window is not None:
+            window.deleteLater()
+        QMessageBox.critical(None, APP_NAME, problem)
+        return EXIT_SIGN_IN_FAILED
+    return _run_main_window(application, window, exit_after_shown)
 
 
 class _Background:
@@ -148,6 +167,9 @@ def _load_bundled_fonts(application: QApplication) -> None:
 def _ask_who_signs_in(database: Database, username: str | None) -> Actor | None:
     with database.read() as session:
         first_start = users.needs_first_administrator(session)
+    # The dialogs are only needed when nobody signed in from the command line.
+    from app.views.sign_in import FirstAdministratorDialog, SignInDialog
+
     dialog: FirstAdministratorDialog | SignInDialog
     if first_start:
         dialog = FirstAdministratorDialog(database)
@@ -162,8 +184,7 @@ def _ask_who_signs_in(database: Database, username: str | None) -> Actor | None:
     return actor
 
 
-def _run_main_window(application: QApplication, context: AppContext, exit_after_shown: bool) -> int:
-    window = _import_main_window()(context)
+def _run_main_window(application: QApplication, window: QMainWindow, exit_after_shown: bool) -> int:
     if exit_after_shown:
         # The zero timer runs once the events queued by showing (layout, first paint) are done.
         window.first_shown.connect(
