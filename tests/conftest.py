@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("LANG", "C.UTF-8")
@@ -54,15 +56,24 @@ def create_server_database(server_url: str) -> tuple[str, callable]:
     return url, drop
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> Iterator[str]:
+@contextmanager
+def fresh_database_url(folder: Path, name: str) -> Iterator[str]:
+    """An empty database of the kind under test: a new one on the server, or a new SQLite file."""
     server = os.environ.get(TEST_SERVER_ENV)
     if server:
         url, drop = create_server_database(server)
-        yield url
-        drop()
+        try:
+            yield url
+        finally:
+            drop()
     else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{folder / name}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    with fresh_database_url(tmp_path_factory.mktemp("db"), "test.sqlite3") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from app.core.permissions import Actor
 from app.db import Database, explain_connection_error
 from app.services import offenders
 from app.services.offenders import OffenderRow, OffenderSearch
+from app.views.columns import column_header
 
 DEFAULT_PAGE_SIZE = 200
 # 30 pages of 200 rows: a few screens above and below wherever the user scrolled, a flat memory cost.
@@ -152,13 +153,7 @@ class OffenderTableModel(QAbstractTableModel):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section].title
-        return None
+        return column_header(COLUMNS, section, orientation, role)
 
     def _count_rows(self) -> None:
         try:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from app.core.vocabulary import ROLE_LABELS, Role
 from app.services.users import UserRow
+from app.views.columns import column_header
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -63,10 +64,4 @@ class UserTableModel(QAbstractTableModel):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section].title
-        return None
+        return column_header(COLUMNS, section, orientation, role)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from app.cli import EXIT_DATABASE, EXIT_OK, EXIT_USER_ERROR, main
 from app.db import Database
 from app.models import AuditEntry, User
-from tests.conftest import TEST_SERVER_ENV, create_server_database
+from tests.conftest import fresh_database_url
 
 PASSWORD = "correct horse battery"
 
@@ -20,13 +19,8 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def url(tmp_path):
     """A database of its own: the CLI commits for real."""
-    server = os.environ.get(TEST_SERVER_ENV)
-    if server:
-        created, drop = create_server_database(server)
+    with fresh_database_url(tmp_path, "cli.sqlite3") as created:
         yield created
-        drop()
-    else:
-        yield f"sqlite:///{tmp_path / 'cli.sqlite3'}"
 
 
 def run(capsys, *args):
