@@ -4,38 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, literal, select, union
+from sqlalchemy import delete, insert, select, union
 from sqlalchemy.orm import Session
 
 from app.models import CompactCase, Offender, OffenderLink
 
 
 def _linked_states(offender_ids: list[int] | None, id_range: tuple[int, int] | None = None):
-    creators = select(Offender.created_by_state.label("code"), Offender.id.label("offender_id"))
-    sending = select(CompactCase.sending_state, CompactCase.offender_id)
-    receiving = select(CompactCase.receiving_state, CompactCase.offender_id)
-    if offender_ids is not None:
-        creators = creators.where(Offender.id.in_(offender_ids))
-        sending = sending.where(CompactCase.offender_id.in_(offender_ids))
-        receiving = receiving.where(CompactCase.offender_id.in_(offender_ids))
-    if id_range is not None:
-        creators = creators.where(Offender.id.between(*id_range))
-        sending = sending.where(CompactCase.offender_id.between(*id_range))
-        receiving = receiving.where(CompactCase.offender_id.between(*id_range))
-    return union(creators, sending, receiving).subquery()
+    """(state code, offender id) for the creator and both states of every case of the profiles."""
+
+    def restricted(query, offender_id):
+        if offender_ids is not None:
+            query = query.where(offender_id.in_(offender_ids))
+        if id_range is not None:
+            query = query.where(offender_id.between(*id_range))
+        return query
+
+    return union(
+        restricted(
+            select(Offender.created_by_state.label("code"), Offender.id.label("offender_id")),
+            Offender.id,
+        ),
+        restricted(
+            select(CompactCase.sending_state, CompactCase.offender_id), CompactCase.offender_id
+        ),
+        restricted(
+            select(CompactCase.receiving_state, CompactCase.offender_id), CompactCase.offender_id
+        ),
+    ).subquery()
 
 
 def _insert_links(connection, linked) -> None:
-    rows = (
-        select(
-            linked.c.code,
-            linked.c.offender_id,
-            Offender.last_name_key,
-            Offender.first_name_key,
-        )
-        .join(Offender, Offender.id == linked.c.offender_id)
-        .where(linked.c.code != literal(""))
-    )
+    rows = select(
+        linked.c.code, linked.c.offender_id, Offender.last_name_key, Offender.first_name_key
+    ).join(Offender, Offender.id == linked.c.offender_id)
     connection.execute(
         insert(OffenderLink).from_select(
             ["jurisdiction_code", "offender_id", "last_name_key", "first_name_key"], rows

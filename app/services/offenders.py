@@ -163,31 +163,15 @@ def _ordered_ids(session: Session, actor: Actor, search: OffenderSearch) -> tupl
             order = (OffenderName.id,)
     else:
         last, first = _name_parts(search.text)
-        if last:
-            low, high = _prefix_bounds(last)
-            query = query.where(
-                OffenderName.last_name_key >= low, OffenderName.last_name_key < high
-            )
-            if first:
-                low, high = _prefix_bounds(first)
-                query = query.where(
-                    OffenderName.first_name_key >= low, OffenderName.first_name_key < high
-                )
-            order = (
-                OffenderName.last_name_key,
-                OffenderName.first_name_key,
-                OffenderName.offender_id,
-            )
-        else:
-            low, high = _prefix_bounds(first)
-            query = query.where(
-                OffenderName.first_name_key >= low, OffenderName.first_name_key < high
-            )
-            order = (
-                OffenderName.first_name_key,
-                OffenderName.last_name_key,
-                OffenderName.offender_id,
-            )
+        # The typed last name leads the order; ', first' alone searches and orders by first name.
+        keys = [OffenderName.last_name_key, OffenderName.first_name_key]
+        if not last:
+            keys.reverse()
+        for key_column, prefix in zip(keys, (last, first) if last else (first,), strict=False):
+            if prefix:
+                low, high = _prefix_bounds(prefix)
+                query = query.where(key_column >= low, key_column < high)
+        order = (*keys, OffenderName.offender_id)
     if not actor.sees_all_states:
         query = query.where(_visible(actor, OffenderName.offender_id))
     return query.order_by(*order), True
