@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import Qt
 
+RowT = TypeVar("RowT")
 
-class TitledColumn(Protocol):
+
+@dataclass(frozen=True)
+class Column(Generic[RowT]):
     title: str
+    text: Callable[[RowT], str]
 
 
 def column_header(
-    columns: Sequence[TitledColumn], section: int, orientation: Qt.Orientation, role: int
+    columns: Sequence[Column[Any]], section: int, orientation: Qt.Orientation, role: int
 ) -> Any:
     if (
         orientation == Qt.Orientation.Horizontal

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,7 +19,7 @@ from app.core.permissions import Actor
 from app.db import Database, explain_connection_error
 from app.services import offenders
 from app.services.offenders import OffenderRow, OffenderSearch
-from app.views.columns import column_header
+from app.views.columns import Column, column_header
 
 DEFAULT_PAGE_SIZE = 200
 # 30 pages of 200 rows: a few screens above and below wherever the user scrolled, a flat memory cost.
@@ -43,11 +41,7 @@ def _name_text(row: OffenderRow) -> str:
     return row.display_name
 
 
-@dataclass(frozen=True)
-class OffenderColumn:
-    title: str
-    text: Callable[[OffenderRow], str]
-
+OffenderColumn = Column[OffenderRow]
 
 COLUMNS: tuple[OffenderColumn, ...] = (
     OffenderColumn("Offender #", lambda row: row.offender_number),

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from app.core.vocabulary import ROLE_LABELS, Role
 from app.services.users import UserRow
-from app.views.columns import column_header
+from app.views.columns import Column, column_header
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -19,11 +17,7 @@ def _roles_text(row: UserRow) -> str:
     return ", ".join(ROLE_LABELS.get(Role(role), role) for role in row.roles)
 
 
-@dataclass(frozen=True)
-class UserColumn:
-    title: str
-    text: Callable[[UserRow], str]
-
+UserColumn = Column[UserRow]
 
 COLUMNS: tuple[UserColumn, ...] = (
     UserColumn("User name", lambda row: row.username),
