@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Select, column, exists, func, literal, select, table, text, tuple_, union
+from sqlalchemy import Select, column, func, literal, select, table, text, tuple_, union
 from sqlalchemy.orm import Session
 
 from app.core.permissions import Actor
 from app.core.text import digits_only, identifier_key, name_key
 from app.models import Alias, FormerOffenderNumber, Offender, OffenderLink, OffenderName
+from app.services.policy import offender_visible, own_links
 
 # A search that matches more than this is cut there and the screen asks the user to keep typing:
 # nobody reads a thousand search results, and counting further costs every keystroke time
@@ -99,13 +100,6 @@ def _prefix_bounds(prefix: str) -> tuple[str, str]:
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _visible(actor: Actor, offender_id_column):
-    return exists().where(
-        OffenderLink.jurisdiction_code == actor.jurisdiction_code,
-        OffenderLink.offender_id == offender_id_column,
-    )
-
-
 _ROW_COLUMNS = (
     Offender.id,
     Offender.offender_number,
@@ -138,8 +132,9 @@ def _ordered_ids(session: Session, actor: Actor, search: OffenderSearch) -> tupl
     if kind is SearchKind.ALL:
         order = _unfiltered_order(actor)
         query = select(order[-1].label("offender_id"), literal(None).label("alias_id"), *order[:2])
-        if not actor.sees_all_states:
-            query = query.where(OffenderLink.jurisdiction_code == actor.jurisdiction_code)
+        linked = own_links(actor)
+        if linked is not None:
+            query = query.where(linked)
         return query.order_by(*order), False
     if kind is SearchKind.IDENTIFIER:
         return _identifier_query(actor, search.text), True
@@ -172,8 +167,9 @@ def _ordered_ids(session: Session, actor: Actor, search: OffenderSearch) -> tupl
                 low, high = _prefix_bounds(prefix)
                 query = query.where(key_column >= low, key_column < high)
         order = (*keys, OffenderName.offender_id)
-    if not actor.sees_all_states:
-        query = query.where(_visible(actor, OffenderName.offender_id))
+    visible = offender_visible(actor, OffenderName.offender_id)
+    if visible is not None:
+        query = query.where(visible)
     return query.order_by(*order), True
 
 
@@ -208,8 +204,9 @@ def _identifier_query(actor: Actor, search_text: str) -> Select:
     query = select(ids.c.offender_id, literal(None).label("alias_id")).join(
         Offender, Offender.id == ids.c.offender_id
     )
-    if not actor.sees_all_states:
-        query = query.where(_visible(actor, ids.c.offender_id))
+    visible = offender_visible(actor, ids.c.offender_id)
+    if visible is not None:
+        query = query.where(visible)
     return query.order_by(Offender.last_name_key, Offender.first_name_key, Offender.id)
 
 
@@ -217,13 +214,10 @@ def count_offenders(session: Session, actor: Actor, search: OffenderSearch) -> t
     """How many rows the list has, and whether that number was cut at MATCH_CAP."""
     query, capped = _ordered_ids(session, actor, search)
     if not capped:
-        if actor.sees_all_states:
+        linked = own_links(actor)
+        if linked is None:
             return session.scalar(select(func.count()).select_from(Offender)) or 0, False
-        total = session.scalar(
-            select(func.count())
-            .select_from(OffenderLink)
-            .where(OffenderLink.jurisdiction_code == actor.jurisdiction_code)
-        )
+        total = session.scalar(select(func.count()).select_from(OffenderLink).where(linked))
         return total or 0, False
     limited = query.order_by(None).limit(MATCH_CAP + 1).subquery()
     found = session.scalar(select(func.count()).select_from(limited)) or 0

@@ -1,0 +1,95 @@
+"""State boundaries: the one place that decides which profiles and cases a user may see and change.
+
+Every service asks here; nothing else compares a user's state with a record's.
+
+- A profile is visible to the states linked to it (its creator and the sending and receiving states of
+  any of its cases, kept in `offender_link`); the National Office and the local system account see all.
+- A visible profile shows all its cases (the profile is one shared record), but only a party to a case
+  (its sending or receiving state) acts on it.
+- Editing a profile needs the edit permission and a link to it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import NotFound, PermissionDenied
+from app.core.permissions import Actor, Permission, require
+from app.models import CompactCase, Offender, OffenderLink
+
+
+def offender_visible(actor: Actor, offender_id_column) -> ColumnElement[bool] | None:
+    """A filter keeping the profiles the actor may see; None when they see all."""
+    if actor.sees_all_states:
+        return None
+    return exists().where(
+        OffenderLink.jurisdiction_code == actor.jurisdiction_code,
+        OffenderLink.offender_id == offender_id_column,
+    )
+
+
+def case_party(actor: Actor) -> ColumnElement[bool] | None:
+    """A filter keeping the cases of which the actor's state is the sending or receiving state."""
+    if actor.sees_all_states:
+        return None
+    return or_(
+        CompactCase.sending_state == actor.jurisdiction_code,
+        CompactCase.receiving_state == actor.jurisdiction_code,
+    )
+
+
+def can_see_offender(session: Session, actor: Actor, offender_id: int) -> bool:
+    clause = offender_visible(actor, Offender.id)
+    query = select(Offender.id).where(Offender.id == offender_id)
+    if clause is not None:
+        query = query.where(clause)
+    return session.scalar(query) is not None
+
+
+def visible_offender(session: Session, actor: Actor, offender_id: int) -> Offender:
+    """The profile, or NotFound when it does not exist or the actor's state is not linked to it."""
+    require(actor, Permission.VIEW_OFFENDERS)
+    offender = session.get(Offender, offender_id)
+    if offender is None or not can_see_offender(session, actor, offender_id):
+        raise NotFound(
+            f"Offender profile {offender_id} does not exist or is not linked to "
+            f"{actor.jurisdiction_code}"
+        )
+    return offender
+
+
+def editable_offender(session: Session, actor: Actor, offender_id: int) -> Offender:
+    offender = visible_offender(session, actor, offender_id)
+    require(actor, Permission.EDIT_OFFENDERS)
+    return offender
+
+
+def is_case_party(actor: Actor, case: CompactCase) -> bool:
+    return actor.is_system or actor.jurisdiction_code in (case.sending_state, case.receiving_state)
+
+
+def require_case_party(actor: Actor, case: CompactCase, what: str) -> None:
+    require(actor, Permission.EDIT_OFFENDERS)
+    if not is_case_party(actor, case):
+        raise PermissionDenied(
+            f"{actor.username} ({actor.jurisdiction_code}) may not {what}: only the sending state "
+            f"({case.sending_state}) and the receiving state ({case.receiving_state}) act on case "
+            f"{case.case_number}"
+        )
+
+
+def require_acts_for_state(actor: Actor, state_code: str, what: str) -> None:
+    """Work done in a state's name (a case it sends) is done by that state's users only."""
+    require(actor, Permission.EDIT_OFFENDERS)
+    if not actor.is_system and actor.jurisdiction_code != state_code:
+        raise PermissionDenied(
+            f"{actor.username} ({actor.jurisdiction_code}) may not {what} for {state_code}"
+        )
+
+
+def own_links(actor: Actor) -> ColumnElement[bool] | None:
+    """For lists driven from `offender_link` (a state's profiles in name order): the actor's rows."""
+    if actor.sees_all_states:
+        return None
+    return OffenderLink.jurisdiction_code == actor.jurisdiction_code
