@@ -39,6 +39,8 @@ class Sex(StrEnum):
 class SupervisionType(StrEnum):
     PAROLE = "parole"
     PROBATION = "probation"
+    # One person under both a parole and a probation term sent on one case.
+    BOTH = "both"
 
 
 class CaseStatus(StrEnum):
