@@ -20,8 +20,8 @@ from app.core.permissions import Actor
 from app.models.audit import AuditedSession
 
 # The newest schema revision this code knows; a test checks it against the migration scripts.
-HEAD_REVISION = "0001"
-KNOWN_REVISIONS = ("0001",)
+HEAD_REVISION = "0002"
+KNOWN_REVISIONS = ("0001", "0002")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Written by a bulk load that set indexes and triggers aside (app.services.demo_data).
@@ -255,9 +255,31 @@ class Database:
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        sqlite = self.dialect == "sqlite"
+        with self.engine.connect() as connection:
+            if sqlite:
+                # SQLite changes a table by copying it and dropping the original, and with foreign
+                # keys on that drop deletes the rows of every child table (ON DELETE CASCADE). The
+                # pragma is ignored inside a transaction, so it goes to the driver before BEGIN.
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                    if sqlite:
+                        self._refuse_broken_references(connection)
+            finally:
+                if sqlite:
+                    connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+
+    def _refuse_broken_references(self, connection) -> None:
+        """With the checks off during the upgrade, look once before committing it."""
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+        if broken is not None:
+            raise DatabaseUnavailable(
+                f"Upgrading the {self.description} would leave rows of {broken[0]} pointing at "
+                f"missing rows of {broken[2]}; nothing was changed."
+            )
 
     def dispose(self) -> None:
         self.engine.dispose()

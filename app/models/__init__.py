@@ -4,6 +4,7 @@ import app.models.search_index  # noqa: F401  (registers the name index listener
 from app.models.activities import Activity, ActivityStep, ProbableCauseRecord, TransmittedCopy
 from app.models.base import Base
 from app.models.cases import CaseInterest, CaseNote, CompactCase
+from app.models.drafts import FormDraft
 from app.models.management import ManagementApproval, ManagementRequest, RetentionSnapshot
 from app.models.offenders import (
     Alias,
@@ -35,6 +36,7 @@ __all__ = [
     "CaseNote",
     "CompactCase",
     "DeadlineRule",
+    "FormDraft",
     "FormerOffenderNumber",
     "Jurisdiction",
     "ManagementApproval",

@@ -62,14 +62,16 @@ def test_an_older_schema_is_copied_aside_before_upgrading(tmp_path, monkeypatch)
     # Pretend the code is one revision ahead of the file.
     import app.db as db_module
 
-    monkeypatch.setattr(db_module, "HEAD_REVISION", "0002")
-    monkeypatch.setattr(db_module, "KNOWN_REVISIONS", ("0001", "0002"))
+    monkeypatch.setattr(db_module, "HEAD_REVISION", "9998")
+    monkeypatch.setattr(db_module, "KNOWN_REVISIONS", (*KNOWN_REVISIONS, "9998"))
     upgraded = Database(f"sqlite:///{path}")
     monkeypatch.setattr(upgraded, "_run_alembic_upgrade", lambda: None)
     backup = upgraded.migrate()
     assert backup is not None and Path(backup).exists()
     with sqlite3.connect(backup) as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            HEAD_REVISION,
+        )
     upgraded.dispose()
 
 

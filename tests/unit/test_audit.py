@@ -29,6 +29,7 @@ from app.models import (
     CaseInterest,
     CaseNote,
     DeadlineRule,
+    FormDraft,
     FormerOffenderNumber,
     Jurisdiction,
     ManagementApproval,
@@ -52,6 +53,8 @@ from tests.factories import make_case, make_offender, make_user
 # Derived tables kept by the application itself (from offenders, aliases and cases, which are
 # audited); auditing them again would double every entry.
 DERIVED = {OffenderLink, OffenderName}
+# A user's unsaved typing, deliberately left out of the log (tests/unit/test_drafts.py).
+NOT_AUDITED = {FormDraft}
 
 
 def _builders():
@@ -122,7 +125,7 @@ def _entries(session, entity, entity_id, action):
 
 def test_every_entity_has_a_builder():
     mapped = {m.class_.__name__ for m in Base.registry.mappers}
-    covered = set(_builders()) | {c.__name__ for c in DERIVED} | {"AuditEntry"}
+    covered = set(_builders()) | {c.__name__ for c in DERIVED | NOT_AUDITED} | {"AuditEntry"}
     assert mapped == covered
 
 
