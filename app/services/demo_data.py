@@ -66,6 +66,7 @@ from app.models import (
 )
 from app.models.audit import record_event
 from app.services.links import add_links_for_id_range
+from app.services.numbering import NUMBER_FORMATS
 from app.services.users import system_actor
 
 # --- What the data set looks like -------------------------------------------------------------
@@ -133,12 +134,6 @@ NATIONAL_OFFICE_USERS = (("national1", Role.NATIONAL_OFFICE, None),)
 DEMO_PASSWORD_ENV = "COMPACT_OFFICE_PASSWORD"
 
 # Display numbers: prefix and zero-padded value of the matching number_counter row.
-NUMBER_FORMATS = {
-    "offender": ("", 7),
-    "case": ("C", 7),
-    "activity": ("A", 8),
-    "warrant_status": ("WS", 7),
-}
 
 # --- How it is loaded -------------------------------------------------------------------------
 # One unit of work per this many profiles: big enough to amortise the per-statement work, small
