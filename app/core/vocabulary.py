@@ -43,6 +43,13 @@ class SupervisionType(StrEnum):
     BOTH = "both"
 
 
+SUPERVISION_TYPE_LABELS = {
+    SupervisionType.PAROLE: "Parole",
+    SupervisionType.PROBATION: "Probation",
+    SupervisionType.BOTH: "Parole and probation",
+}
+
+
 class CaseStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
@@ -79,6 +86,28 @@ class ActivityType(StrEnum):
     COMPACT_ACTION_REQUEST = "compact_action_request"
     COMPACT_ACTION_REPLY = "compact_action_reply"
     DISCRETIONARY_RETAKE = "discretionary_retake"
+
+
+ACTIVITY_TYPE_LABELS = {
+    ActivityType.RFRI: "Request for reporting instructions",
+    ActivityType.RFRI_REPLY: "Reply to request for reporting instructions",
+    ActivityType.RETURN_RFRI: "Request for return reporting instructions",
+    ActivityType.RETURN_RFRI_REPLY: "Reply to request for return reporting instructions",
+    ActivityType.TRANSFER_REQUEST: "Transfer request",
+    ActivityType.TRANSFER_REPLY: "Reply to transfer request",
+    ActivityType.NOTICE_OF_DEPARTURE: "Notice of departure",
+    ActivityType.NOTICE_OF_ARRIVAL: "Notice of arrival",
+    ActivityType.NOTICE_OF_FAILURE_TO_ARRIVE: "Notice of failure to arrive",
+    ActivityType.PROGRESS_REPORT: "Progress report",
+    ActivityType.VIOLATION_REPORT: "Violation report",
+    ActivityType.VIOLATION_RESPONSE: "Violation report response",
+    ActivityType.VIOLATION_ADDENDUM: "Addendum to violation report response",
+    ActivityType.CASE_CLOSURE_NOTICE: "Case closure notice",
+    ActivityType.CASE_CLOSURE_REPLY: "Reply to case closure notice",
+    ActivityType.COMPACT_ACTION_REQUEST: "Compact action request",
+    ActivityType.COMPACT_ACTION_REPLY: "Reply to compact action request",
+    ActivityType.DISCRETIONARY_RETAKE: "Discretionary retake",
+}
 
 
 class ActivityStatus(StrEnum):

@@ -6,14 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.core.jurisdictions import NATIONAL_OFFICE_CODE
-from app.core.vocabulary import SupervisionType
+from app.core.vocabulary import SUPERVISION_TYPE_LABELS
 from app.forms.fields import Field, FieldKind, FormDefinition, Section
 
-SUPERVISION_CHOICES = (
-    (SupervisionType.PAROLE.value, "Parole"),
-    (SupervisionType.PROBATION.value, "Probation"),
-    (SupervisionType.BOTH.value, "Parole and probation"),
-)
+SUPERVISION_CHOICES = tuple((kind.value, label) for kind, label in SUPERVISION_TYPE_LABELS.items())
 
 
 def _states_differ(values: Mapping[str, Any]) -> list[tuple[str, str]]:

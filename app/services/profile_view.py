@@ -1,0 +1,286 @@
+"""Everything the profile window shows, read in a handful of indexed queries and handed over as plain
+values, so that the window never touches the ORM and a script can print the same profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from app.core import clock
+from app.core.permissions import Actor
+from app.core.vocabulary import (
+    ACTIVITY_TYPE_LABELS,
+    SUPERVISION_TYPE_LABELS,
+    ActivityStatus,
+    WarrantStatus,
+)
+from app.forms.validators import age_on
+from app.models import (
+    Activity,
+    Alias,
+    CaseNote,
+    CompactCase,
+    ProbableCauseRecord,
+    User,
+    WarrantStatusRecord,
+)
+from app.services import policy
+from app.services.cases import CaseAction, case_actions
+from app.services.profiles import offender_form_values
+
+
+@dataclass(frozen=True)
+class ProfileHeader:
+    offender_id: int
+    offender_number: str
+    display_name: str
+    date_of_birth: date | None
+    age: int | None
+    badges: tuple[str, ...]
+    version: int
+
+
+@dataclass(frozen=True)
+class AliasLine:
+    display_name: str
+    date_of_birth: date | None
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    case_id: int
+    case_number: str
+    sending_state: str
+    receiving_state: str
+    supervision: str
+    status: str
+    is_active: bool
+    sending_officer: str
+    receiving_officer: str
+    opened: datetime
+    version: int
+    actions: tuple[CaseAction, ...]
+
+
+@dataclass(frozen=True)
+class ActivityLine:
+    activity_id: int
+    activity_number: str
+    case_number: str
+    kind: str
+    from_state: str
+    to_state: str
+    status: str
+    created_at: datetime
+    transmitted_at: datetime | None
+    due_date: date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class WarrantLine:
+    warrant_status_id: str
+    status: str
+    issued_date: date
+    issuing_authority: str
+    warrant_identifier: str | None
+    ncic_entry_date: date | None
+    served_date: date | None
+    withdrawn_date: date | None
+    incomplete: bool
+
+
+@dataclass(frozen=True)
+class ProbableCauseLine:
+    case_number: str
+    hearing_date: date | None
+    established: bool | None
+    waived: bool
+    description: str | None
+
+
+@dataclass(frozen=True)
+class NoteLine:
+    case_number: str
+    author: str
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    header: ProfileHeader
+    identity: dict[str, Any]
+    created_by_state: str
+    aliases: tuple[AliasLine, ...]
+    cases: tuple[CaseLine, ...]
+    activities: tuple[ActivityLine, ...]
+    warrants: tuple[WarrantLine, ...]
+    probable_cause: tuple[ProbableCauseLine, ...]
+    notes: tuple[NoteLine, ...]
+
+
+def warrant_incomplete(record: WarrantStatusRecord) -> bool:
+    """DECISIONS: issuing authority or NCIC entry date blank (drives the 'Update Needed' e-mails)."""
+    return not (record.issuing_authority or "").strip() or record.ncic_entry_date is None
+
+
+def load_profile(session: Session, actor: Actor, offender_id: int) -> Profile:
+    offender = policy.visible_offender(session, actor, offender_id)
+    today = clock.today()
+    cases = session.scalars(
+        select(CompactCase).where(CompactCase.offender_id == offender_id).order_by(CompactCase.id)
+    ).all()
+    case_numbers = {case.id: case.case_number for case in cases}
+    user_ids = {
+        uid
+        for case in cases
+        for uid in (case.sending_assigned_user_id, case.receiving_assigned_user_id)
+        if uid
+    }
+    names = (
+        dict(session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all())
+        if user_ids
+        else {}
+    )
+    activities = session.scalars(
+        select(Activity)
+        .where(Activity.case_id.in_(case_numbers))
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+    ).all()
+    reply = aliased(Activity)
+    replied = set(
+        session.scalars(
+            select(reply.reply_to_id).where(
+                reply.case_id.in_(case_numbers),
+                reply.reply_to_id.is_not(None),
+                reply.status == ActivityStatus.TRANSMITTED,
+            )
+        ).all()
+    )
+    warrants = session.scalars(
+        select(WarrantStatusRecord)
+        .where(WarrantStatusRecord.offender_id == offender_id)
+        .order_by(WarrantStatusRecord.issued_date.desc(), WarrantStatusRecord.id.desc())
+    ).all()
+    badges = [
+        label
+        for flag, label in (
+            (offender.sex_offender, "Sex offender"),
+            (offender.victim_sensitive, "Victim sensitive"),
+            (offender.history_of_assault, "History of assault"),
+            (any(w.status is WarrantStatus.ACTIVE for w in warrants), "Active warrant"),
+            (offender.confidential, "Confidential"),
+        )
+        if flag
+    ]
+    header = ProfileHeader(
+        offender_id=offender.id,
+        offender_number=offender.offender_number,
+        display_name=offender.display_name,
+        date_of_birth=offender.date_of_birth,
+        age=age_on(offender.date_of_birth, today) if offender.date_of_birth else None,
+        badges=tuple(badges),
+        version=offender.version,
+    )
+    case_lines = tuple(
+        sorted(
+            (
+                CaseLine(
+                    case_id=case.id,
+                    case_number=case.case_number,
+                    sending_state=case.sending_state,
+                    receiving_state=case.receiving_state,
+                    supervision=SUPERVISION_TYPE_LABELS[case.supervision_type],
+                    status=case.status.value.capitalize(),
+                    is_active=case.is_active,
+                    sending_officer=names.get(case.sending_assigned_user_id, ""),
+                    receiving_officer=names.get(case.receiving_assigned_user_id, ""),
+                    opened=case.created_at,
+                    version=case.version,
+                    actions=tuple(case_actions(session, actor, case)),
+                )
+                for case in cases
+            ),
+            key=lambda line: (not line.is_active, -line.case_id),
+        )
+    )
+    activity_lines = tuple(
+        ActivityLine(
+            activity_id=a.id,
+            activity_number=a.activity_number,
+            case_number=case_numbers[a.case_id],
+            kind=ACTIVITY_TYPE_LABELS[a.type],
+            from_state=a.from_state,
+            to_state=a.to_state,
+            status=a.status.value.replace("_", " ").capitalize(),
+            created_at=a.created_at,
+            transmitted_at=a.transmitted_at,
+            due_date=a.due_date,
+            overdue=a.status is ActivityStatus.TRANSMITTED
+            and a.due_date is not None
+            and a.due_date < today
+            and a.id not in replied,
+        )
+        for a in activities
+    )
+    probable = session.scalars(
+        select(ProbableCauseRecord)
+        .where(ProbableCauseRecord.case_id.in_(case_numbers))
+        .order_by(ProbableCauseRecord.id.desc())
+    ).all()
+    notes = session.execute(
+        select(CaseNote, User.full_name)
+        .outerjoin(User, User.id == CaseNote.author_id)
+        .where(CaseNote.case_id.in_(case_numbers))
+        .order_by(CaseNote.id.desc())
+    ).all()
+    aliases = session.scalars(
+        select(Alias).where(Alias.offender_id == offender_id).order_by(Alias.id)
+    ).all()
+    return Profile(
+        header=header,
+        identity=offender_form_values(offender),
+        created_by_state=offender.created_by_state,
+        aliases=tuple(
+            AliasLine(
+                ", ".join(
+                    p
+                    for p in (a.last_name, " ".join(filter(None, (a.first_name, a.middle_name))))
+                    if p
+                ),
+                a.date_of_birth,
+            )
+            for a in aliases
+        ),
+        cases=case_lines,
+        activities=activity_lines,
+        warrants=tuple(
+            WarrantLine(
+                warrant_status_id=w.warrant_status_id,
+                status=w.status.value,
+                issued_date=w.issued_date,
+                issuing_authority=w.issuing_authority,
+                warrant_identifier=w.warrant_identifier,
+                ncic_entry_date=w.ncic_entry_date,
+                served_date=w.served_date,
+                withdrawn_date=w.withdrawn_date,
+                incomplete=w.status is WarrantStatus.ACTIVE and warrant_incomplete(w),
+            )
+            for w in warrants
+        ),
+        probable_cause=tuple(
+            ProbableCauseLine(
+                case_numbers[p.case_id], p.hearing_date, p.established, p.waived, p.description
+            )
+            for p in probable
+        ),
+        notes=tuple(
+            NoteLine(case_numbers[note.case_id], author or "", note.created_at, note.text)
+            for note, author in notes
+        ),
+    )
