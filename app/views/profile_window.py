@@ -1,0 +1,474 @@
+"""The offender profile: a header always in sight (name, number, age, photo, special statuses) and
+tabs for identity, cases, activities, warrant status, probable cause, notes and history."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import UserError
+from app.forms.fields import format_date
+from app.forms.offender import OFFENDER_FORM
+from app.services import cases, profiles
+from app.services.cases import CaseActionKind
+from app.services.profile_view import (
+    ActivityLine,
+    CaseLine,
+    NoteLine,
+    ProbableCauseLine,
+    Profile,
+    WarrantLine,
+    load_profile,
+)
+from app.services.profiles import HistoryEntry
+from app.views.columns import Column
+from app.views.context import AppContext
+from app.views.row_table import RowsTable
+from app.views.service_calls import run_change, show_refusal
+
+WARRANT_DISCLAIMER = (
+    "Warrant status information is entered by the sending state and may not be current. "
+    "Confirm the warrant with the issuing authority before acting on it."
+)
+HISTORY_PAGE = 200
+
+
+def _date(value) -> str:
+    return format_date(value) if value else ""
+
+
+def _stamp(value) -> str:
+    return value.astimezone().strftime("%m/%d/%Y %H:%M") if value else ""
+
+
+CASE_COLUMNS = (
+    Column[CaseLine]("Case #", lambda c: c.case_number),
+    Column[CaseLine]("Status", lambda c: c.status),
+    Column[CaseLine]("Sending", lambda c: c.sending_state),
+    Column[CaseLine]("Receiving", lambda c: c.receiving_state),
+    Column[CaseLine]("Supervision", lambda c: c.supervision),
+    Column[CaseLine]("Sending officer", lambda c: c.sending_officer),
+    Column[CaseLine]("Receiving officer", lambda c: c.receiving_officer),
+    Column[CaseLine]("Opened", lambda c: _stamp(c.opened)),
+)
+ACTIVITY_COLUMNS = (
+    Column[ActivityLine]("Activity #", lambda a: a.activity_number),
+    Column[ActivityLine]("Case #", lambda a: a.case_number),
+    Column[ActivityLine]("Type", lambda a: a.kind),
+    Column[ActivityLine]("From", lambda a: a.from_state),
+    Column[ActivityLine]("To", lambda a: a.to_state),
+    Column[ActivityLine]("Status", lambda a: a.status),
+    Column[ActivityLine]("Created", lambda a: _stamp(a.created_at)),
+    Column[ActivityLine]("Due", lambda a: _date(a.due_date)),
+    Column[ActivityLine]("Overdue", lambda a: "OVERDUE" if a.overdue else ""),
+)
+WARRANT_COLUMNS = (
+    Column[WarrantLine]("Warrant status #", lambda w: w.warrant_status_id),
+    Column[WarrantLine]("Status", lambda w: w.status + (" (incomplete)" if w.incomplete else "")),
+    Column[WarrantLine]("Issued", lambda w: _date(w.issued_date)),
+    Column[WarrantLine]("Issuing authority", lambda w: w.issuing_authority),
+    Column[WarrantLine]("Warrant #", lambda w: w.warrant_identifier or ""),
+    Column[WarrantLine]("NCIC entry", lambda w: _date(w.ncic_entry_date)),
+    Column[WarrantLine]("Served", lambda w: _date(w.served_date)),
+    Column[WarrantLine]("Withdrawn", lambda w: _date(w.withdrawn_date)),
+)
+PROBABLE_CAUSE_COLUMNS = (
+    Column[ProbableCauseLine]("Case #", lambda p: p.case_number),
+    Column[ProbableCauseLine]("Hearing", lambda p: _date(p.hearing_date)),
+    Column[ProbableCauseLine](
+        "Probable cause",
+        lambda p: (
+            "Waived"
+            if p.waived
+            else {True: "Established", False: "Not established"}.get(p.established, "")
+        ),
+    ),
+    Column[ProbableCauseLine]("Description", lambda p: p.description or ""),
+)
+NOTE_COLUMNS = (
+    Column[NoteLine]("When", lambda n: _stamp(n.at)),
+    Column[NoteLine]("Case #", lambda n: n.case_number),
+    Column[NoteLine]("By", lambda n: n.author),
+    Column[NoteLine]("Note", lambda n: n.text),
+)
+HISTORY_COLUMNS = (
+    Column[HistoryEntry]("When", lambda h: _stamp(h.at)),
+    Column[HistoryEntry]("Who", lambda h: h.actor_name),
+    Column[HistoryEntry]("Action", lambda h: h.action.replace("_", " ")),
+    Column[HistoryEntry]("Record", lambda h: f"{h.entity.replace('_', ' ')} {h.entity_id or ''}"),
+    Column[HistoryEntry]("Field", lambda h: (h.field or h.note or "").replace("_", " ")),
+    Column[HistoryEntry]("From", lambda h: "" if h.old is None else str(h.old)),
+    Column[HistoryEntry]("To", lambda h: "" if h.new is None else str(h.new)),
+)
+
+
+def _badge(text: str) -> QLabel:
+    """Text in a frame: the words carry the meaning, the colour only draws the eye."""
+    label = QLabel(text)
+    label.setObjectName("badge")
+    label.setStyleSheet(
+        "QLabel#badge { border: 1px solid #8a1c1c; border-radius: 3px; padding: 2px 6px;"
+        " color: #8a1c1c; font-weight: bold; }"
+    )
+    return label
+
+
+class ProfileWindow(QWidget):
+    """One profile; several can be open side by side. Reloads when any view reports a change."""
+
+    closed = Signal(int)
+    edit_requested = Signal(int)
+    new_case_requested = Signal(int)
+
+    def __init__(self, context: AppContext, offender_id: int, parent: QWidget | None = None):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.context = context
+        self.offender_id = offender_id
+        self.profile: Profile | None = None
+        self._history_before: int | None = None
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(1100, 720)
+
+        self.name_label = QLabel()
+        self.name_label.setObjectName("profileName")
+        font = self.name_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.number_label = QLabel()
+        self.age_label = QLabel()
+        self.photo = QLabel("No photo")
+        self.photo.setFixedSize(72, 90)
+        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.photo.setFrameShape(QFrame.Shape.Box)
+        self.badges = QHBoxLayout()
+
+        self.tabs = QTabWidget()
+        self.identity_form = QFormLayout()
+        self.identity_values: dict[str, QLabel] = {}
+        self.aliases_label = QLabel()
+        self.reveal_button = QPushButton("Re&veal SSN")
+        self.case_table = RowsTable(CASE_COLUMNS, "Compact cases")
+        self.show_historical = QCheckBox("Show &historical cases")
+        self.case_buttons: dict[CaseActionKind, QPushButton] = {}
+        self.activity_table = RowsTable(ACTIVITY_COLUMNS, "Activities")
+        self.warrant_table = RowsTable(WARRANT_COLUMNS, "Warrant status records")
+        self.probable_cause_table = RowsTable(PROBABLE_CAUSE_COLUMNS, "Probable cause records")
+        self.note_table = RowsTable(NOTE_COLUMNS, "Notes")
+        self.history_table = RowsTable(HISTORY_COLUMNS, "History")
+        self.older_button = QPushButton("Load &older changes")
+        self._history: list[HistoryEntry] = []
+
+        self._build()
+        context.events.changes_applied.connect(self._on_changes)
+        self.reload()
+
+    # --- building ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        toolbar = QToolBar()
+        for text, keys, slot in (
+            ("&Edit profile…", "Ctrl+E", lambda: self.edit_requested.emit(self.offender_id)),
+            ("&New case…", "Ctrl+N", lambda: self.new_case_requested.emit(self.offender_id)),
+            ("&Refresh", "F5", self.reload),
+            ("&Close", "Ctrl+W", self.close),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({keys})")
+            action.triggered.connect(slot)
+            toolbar.addAction(action)
+            self.addAction(action)
+        self.toolbar = toolbar
+
+        header_text = QVBoxLayout()
+        header_text.addWidget(self.name_label)
+        header_text.addWidget(self.number_label)
+        header_text.addWidget(self.age_label)
+        header_text.addLayout(self.badges)
+        header = QHBoxLayout()
+        header.addWidget(self.photo)
+        header.addLayout(header_text, 1)
+
+        self.tabs.addTab(self._identity_tab(), "&Identity")
+        self.tabs.addTab(self._cases_tab(), "Compact &cases")
+        self.tabs.addTab(self.activity_table, "&Activities")
+        self.tabs.addTab(self._warrant_tab(), "&Warrant status")
+        self.tabs.addTab(self.probable_cause_table, "&Probable cause")
+        self.tabs.addTab(self.note_table, "N&otes")
+        self.tabs.addTab(self._history_tab(), "Hi&story")
+        for index in range(self.tabs.count()):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Alt+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            self.addAction(action)
+
+        layout = QVBoxLayout(self)
+        layout.setMenuBar(toolbar)
+        layout.addLayout(header)
+        layout.addWidget(self.tabs, 1)
+
+    def _identity_tab(self) -> QWidget:
+        page = QWidget()
+        for form_field in OFFENDER_FORM.fields:
+            value = QLabel()
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAccessibleName(form_field.label)
+            self.identity_values[form_field.name] = value
+            if form_field.name == "ssn":
+                row = QHBoxLayout()
+                row.addWidget(value)
+                row.addWidget(self.reveal_button)
+                row.addStretch(1)
+                self.identity_form.addRow(form_field.label + ":", row)
+            else:
+                self.identity_form.addRow(form_field.label + ":", value)
+        self.created_by_label = QLabel()
+        self.identity_form.addRow("Created by:", self.created_by_label)
+        self.identity_form.addRow("Aliases:", self.aliases_label)
+        self.reveal_button.setToolTip("Shows the full SSN; every reveal is recorded in the history")
+        self.reveal_button.clicked.connect(self.reveal_ssn)
+        page.setLayout(self.identity_form)
+        return page
+
+    def _cases_tab(self) -> QWidget:
+        page = QWidget()
+        buttons = QHBoxLayout()
+        for kind in CaseActionKind:
+            button = QPushButton(cases.ACTION_LABELS[kind] + "…")
+            button.setObjectName(f"case_{kind.value}")
+            button.clicked.connect(lambda _=False, k=kind: self.run_case_action(k))
+            self.case_buttons[kind] = button
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.show_historical)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.case_table, 1)
+        layout.addLayout(buttons)
+        self.show_historical.toggled.connect(self._show_cases)
+        self.case_table.selectionModel().currentRowChanged.connect(self._offer_case_actions)
+        return page
+
+    def _warrant_tab(self) -> QWidget:
+        page = QWidget()
+        disclaimer = QLabel(WARRANT_DISCLAIMER)
+        disclaimer.setWordWrap(True)
+        layout = QVBoxLayout(page)
+        layout.addWidget(disclaimer)
+        layout.addWidget(self.warrant_table, 1)
+        return page
+
+    def _history_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.history_table, 1)
+        layout.addWidget(self.older_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.older_button.clicked.connect(self.load_older_history)
+        return page
+
+    # --- showing -----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        try:
+            with self.context.database.read() as session:
+                profile = load_profile(session, self.context.actor, self.offender_id)
+                history = profiles.history(
+                    session, self.context.actor, self.offender_id, limit=HISTORY_PAGE
+                )
+        except UserError as error:
+            show_refusal(self, "Offender profile", error)
+            self.close()
+            return
+        self.profile = profile
+        self._history = list(history)
+        self._show(profile)
+
+    def _show(self, profile: Profile) -> None:
+        header = profile.header
+        self.setWindowTitle(f"{header.display_name} — {header.offender_number}")
+        self.name_label.setText(header.display_name)
+        self.number_label.setText(f"Offender # {header.offender_number}")
+        born = _date(header.date_of_birth)
+        self.age_label.setText(
+            f"Age {header.age} (born {born})" if header.age is not None else "Date of birth unknown"
+        )
+        while self.badges.count():
+            item = self.badges.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for text in header.badges:
+            self.badges.addWidget(_badge(text))
+        self.badges.addStretch(1)
+        for name, label in self.identity_values.items():
+            label.setText(self._identity_text(name, profile.identity.get(name)))
+        self.created_by_label.setText(profile.created_by_state)
+        self.aliases_label.setText(
+            "; ".join(
+                a.display_name + (f" (born {_date(a.date_of_birth)})" if a.date_of_birth else "")
+                for a in profile.aliases
+            )
+            or "none"
+        )
+        self.reveal_button.setEnabled(bool(profile.identity.get("ssn")))
+        self._show_cases()
+        self.activity_table.set_rows(profile.activities)
+        self.warrant_table.set_rows(profile.warrants)
+        self.probable_cause_table.set_rows(profile.probable_cause)
+        self.note_table.set_rows(profile.notes)
+        self.history_table.set_rows(self._history)
+        self.older_button.setEnabled(len(self._history) >= HISTORY_PAGE)
+
+    @staticmethod
+    def _identity_text(name: str, value) -> str:
+        form_field = OFFENDER_FORM.field(name)
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if hasattr(value, "strftime"):
+            return _date(value)
+        labels = dict(form_field.choices)
+        return labels.get(value, str(value))
+
+    def _show_cases(self) -> None:
+        if self.profile is None:
+            return
+        shown = [c for c in self.profile.cases if c.is_active or self.show_historical.isChecked()]
+        self.case_table.set_rows(shown)
+        if shown:
+            self.case_table.selectRow(0)
+        self._offer_case_actions()
+
+    def selected_case(self) -> CaseLine | None:
+        return self.case_table.current_row()
+
+    def _offer_case_actions(self, *_args) -> None:
+        case = self.selected_case()
+        actions = {a.kind: a for a in case.actions} if case else {}
+        for kind, button in self.case_buttons.items():
+            action = actions.get(kind)
+            button.setEnabled(bool(action and action.available))
+            label = cases.ACTION_LABELS[kind]
+            button.setToolTip(f"{label}: {action.explanation}" if action else "Select a case")
+
+    # --- acting ------------------------------------------------------------------------------
+
+    def reveal_ssn(self) -> None:
+        ssn = run_change(
+            self,
+            self.context,
+            "Reveal SSN",
+            lambda session: profiles.reveal_ssn(session, self.context.actor, self.offender_id),
+            changed={"offender_ids": {self.offender_id}},
+        )
+        if ssn:
+            self.identity_values["ssn"].setText(f"{ssn[:3]}-{ssn[3:5]}-{ssn[5:]}")
+
+    def run_case_action(self, kind: CaseActionKind) -> None:
+        case = self.selected_case()
+        if case is None:
+            return
+        actor = self.context.actor
+        title = f"{cases.ACTION_LABELS[kind]}: case {case.case_number}"
+        if kind is CaseActionKind.REMOVE_INTEREST:
+            answer = QMessageBox.question(
+                self, title, f"Remove interest in case {case.case_number}? The case is deleted."
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            work = lambda s: cases.remove_interest(s, actor, case.case_id, case.version)  # noqa: E731
+        elif kind in (CaseActionKind.WITHDRAW, CaseActionKind.REOPEN):
+            reason, ok = QInputDialog.getMultiLineText(self, title, "Reason (required):")
+            if not ok:
+                return
+            service = cases.withdraw_case if kind is CaseActionKind.WITHDRAW else cases.reopen_case
+            work = lambda s: service(s, actor, case.case_id, case.version, reason)  # noqa: E731
+        elif kind is CaseActionKind.CLOSE:
+            values = self._ask_closure(title)
+            if values is None:
+                return
+            work = lambda s: cases.send_case_closure_notice(  # noqa: E731
+                s, actor, case.case_id, case.version, values
+            )
+        else:
+            agree = self._ask_agreement(title)
+            if agree is None:
+                return
+            comment = ""
+            if not agree:
+                comment, ok = QInputDialog.getMultiLineText(
+                    self, title, "Why do you disagree? (required)"
+                )
+                if not ok:
+                    return
+            work = lambda s: cases.reply_to_case_closure(  # noqa: E731
+                s, actor, case.case_id, case.version, agree, comment
+            )
+        done = run_change(
+            self, self.context, title, work, changed={"offender_ids": {self.offender_id}}
+        )
+        if done is None:
+            # Refused (perhaps somebody changed the case meanwhile): show what is true now.
+            self.reload()
+
+    def _ask_closure(self, title: str) -> dict | None:
+        closure_date, ok = QInputDialog.getText(self, title, "Date of closure (MM/DD/YYYY):")
+        if not ok:
+            return None
+        reason, ok = QInputDialog.getMultiLineText(self, title, "Reason for closure (required):")
+        if not ok:
+            return None
+        return {"closure_date": closure_date, "reason": reason}
+
+    def _ask_agreement(self, title: str) -> bool | None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question, title, "Do you agree to close the case?", parent=self
+        )
+        agree = box.addButton("&Agree", QMessageBox.ButtonRole.YesRole)
+        disagree = box.addButton("&Disagree", QMessageBox.ButtonRole.NoRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is agree:
+            return True
+        if clicked is disagree:
+            return False
+        return None
+
+    def load_older_history(self) -> None:
+        if not self._history:
+            return
+        with self.context.database.read() as session:
+            older = profiles.history(
+                session,
+                self.context.actor,
+                self.offender_id,
+                before_id=self._history[-1].id,
+                limit=HISTORY_PAGE,
+            )
+        self._history.extend(older)
+        self.history_table.set_rows(self._history)
+        self.older_button.setEnabled(len(older) >= HISTORY_PAGE)
+
+    def _on_changes(self, _changes: object) -> None:
+        if self.isVisible():
+            self.reload()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit(self.offender_id)
+        super().closeEvent(event)
