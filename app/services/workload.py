@@ -1,0 +1,738 @@
+"""The compact workload: the cases a user is assigned to, or all the cases of their state, with the
+next due date, the overdue flag and the special statuses, filtered, sorted and paged in SQL.
+
+Two ways to page, chosen by how many cases match (counted only up to NARROW_LIMIT):
+
+- A narrow list (one officer's cases, a small state's filtered cases) is sorted by the database and
+  paged by offset.
+- A wide list (a big state's or the whole country's cases, up to hundreds of thousands) is never
+  sorted whole. Each sort walks an index in order and stops at the page's end: the case number
+  index, the offender number and name indexes (driving the join to the cases), the activities'
+  due-date index. A column with few values (state, status, supervision type, assigned user, special
+  statuses) is cut into segments, one per value in display order, each in case-number order. A page
+  starts after the last row of the page before (its `page_key`), so the next page costs what the
+  first one did.
+
+SQLite plans without statistics, so the wide queries tell it which index to walk (see _DrivingJoin
+and _Unindexed); PostgreSQL plans from its statistics and reads them as ordinary SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.selectable import Join
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from app.core import clock
+from app.core.jurisdictions import JURISDICTIONS
+from app.core.permissions import Actor, Permission, require
+from app.core.vocabulary import (
+    ACTIVE_CASE_STATUSES,
+    SUPERVISION_TYPE_LABELS,
+    ActivityStatus,
+    CaseStatus,
+    WarrantStatus,
+)
+from app.models import (
+    Activity,
+    CompactCase,
+    Offender,
+    OffenderLink,
+    User,
+    WarrantStatusRecord,
+)
+from app.services.policy import case_party
+
+# Up to this many matching cases the database sorts the whole list: cheaper than walking an
+# index past thousands of rows of other states to find them.
+NARROW_LIMIT = 5_000
+# Rows per query when a whole list is streamed (export, print).
+EXPORT_CHUNK = 2_000
+
+
+class WorkloadScope(StrEnum):
+    MINE = "mine"  # cases where the user is the sending or the receiving assigned user
+    STATE = "state"  # cases where the user's state is the sending or the receiving state
+
+
+class SpecialStatus(StrEnum):
+    SEX_OFFENDER = "sex_offender"
+    VICTIM_SENSITIVE = "victim_sensitive"
+    HISTORY_OF_ASSAULT = "history_of_assault"
+    ACTIVE_WARRANT = "active_warrant"
+
+
+SPECIAL_STATUS_LABELS = {
+    SpecialStatus.SEX_OFFENDER: "Sex offender",
+    SpecialStatus.VICTIM_SENSITIVE: "Victim sensitive",
+    SpecialStatus.HISTORY_OF_ASSAULT: "History of assault",
+    SpecialStatus.ACTIVE_WARRANT: "Active warrant",
+}
+
+
+class WorkloadSort(StrEnum):
+    CASE_NUMBER = "case_number"
+    OFFENDER_NUMBER = "offender_number"
+    NAME = "name"
+    SENDING_STATE = "sending_state"
+    RECEIVING_STATE = "receiving_state"
+    SUPERVISION_TYPE = "supervision_type"
+    STATUS = "status"
+    SENDING_USER = "sending_user"
+    RECEIVING_USER = "receiving_user"
+    # Cases with nothing awaiting a reply come last in both directions, as do unassigned cases
+    # when sorting by assigned user.
+    NEXT_DUE = "next_due"
+    # Ascending: the cases whose offender has a special status first.
+    SPECIAL_STATUSES = "special_statuses"
+
+
+@dataclass(frozen=True)
+class WorkloadQuery:
+    scope: WorkloadScope = WorkloadScope.MINE
+    statuses: frozenset[CaseStatus] = ACTIVE_CASE_STATUSES
+    # A case is kept when its offender has every one of these.
+    special_statuses: frozenset[SpecialStatus] = frozenset()
+    # Keeps the cases where this user is the sending or the receiving assigned user.
+    assigned_user_id: int | None = None
+    overdue_only: bool = False
+    sort: WorkloadSort = WorkloadSort.NEXT_DUE
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    case_id: int
+    case_number: str
+    offender_id: int
+    offender_number: str
+    offender_name: str
+    sending_state: str
+    receiving_state: str
+    supervision_type: str
+    status: str
+    sending_user: str | None
+    receiving_user: str | None
+    next_due: date | None
+    overdue: bool
+    special_statuses: tuple[str, ...]
+    # Where the row stands in its list; pass it as `after` to fetch the page that follows.
+    page_key: tuple | None = None
+
+
+# --- Steering SQLite's planner ---------------------------------------------------------------------
+class _Unindexed(ColumnElement):
+    """An expression SQLite must not look up in an index (`+column`); elsewhere the expression."""
+
+    inherit_cache = True
+    _traverse_internals = [("element", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, element: ColumnElement):
+        self.element = element
+        self.type = element.type
+
+
+@compiles(_Unindexed)
+def _compile_unindexed(element: _Unindexed, compiler, **kw) -> str:
+    return compiler.process(element.element, **kw)
+
+
+@compiles(_Unindexed, "sqlite")
+def _compile_unindexed_sqlite(element: _Unindexed, compiler, **kw) -> str:
+    return "+" + compiler.process(element.element, **kw)
+
+
+class _DrivingJoin(Join):
+    """A join whose left side drives: SQLite keeps it outermost (CROSS JOIN), others plan freely.
+
+    Without statistics SQLite would rather read every case and sort them than walk the offender
+    index in order and stop at the page's end.
+    """
+
+    inherit_cache = True
+
+
+@compiles(_DrivingJoin, "sqlite")
+def _compile_driving_join(join: _DrivingJoin, compiler, **kw) -> str:
+    kw["asfrom"] = True
+    return (
+        f"{compiler.process(join.left, **kw)} CROSS JOIN "
+        f"{compiler.process(join.right, **kw)} ON "
+        f"{compiler.process(join.onclause, **kw)}"
+    )
+
+
+def _cases_of(driver: Any, onclause: ColumnElement[bool]) -> _DrivingJoin:
+    return _DrivingJoin(driver, CompactCase.__table__, onclause)
+
+
+# Case columns with indexes of their own that a filter may name.
+_INDEXED_CASE_COLUMNS = frozenset(
+    {
+        "sending_state",
+        "receiving_state",
+        "status",
+        "sending_assigned_user_id",
+        "receiving_assigned_user_id",
+    }
+)
+
+
+def _walk_order_index(
+    clauses: Sequence[ColumnElement[bool]], keep: frozenset[str] = frozenset()
+) -> list[ColumnElement[bool]]:
+    """The filters, with the case columns not in `keep` made unusable for index lookups.
+
+    A wide list matches thousands of cases, so walking the sort's index finds a page's worth within
+    a few thousand entries; SQLite would instead gather every case of the state from the state
+    index and sort them all.
+    """
+    table = CompactCase.__table__
+
+    def replace(element: Any) -> Any:
+        if getattr(element, "table", None) is table and element.key in _INDEXED_CASE_COLUMNS - keep:
+            return _Unindexed(element)
+        return None
+
+    return [visitors.replacement_traverse(clause, {}, replace) for clause in clauses]
+
+
+# --- What 'awaiting a reply' and 'overdue' mean ----------------------------------------------------
+def awaiting_reply(activity: Any = Activity, status: Any = None) -> ColumnElement[bool]:
+    """A transmitted activity with a due date that no transmitted reply answers yet.
+
+    `status` stands in for the activity's status column (to steer SQLite's index choice)."""
+    reply = aliased(Activity)
+    return and_(
+        (activity.status if status is None else status) == ActivityStatus.TRANSMITTED,
+        activity.due_date.is_not(None),
+        ~exists().where(
+            reply.reply_to_id == activity.id, reply.status == ActivityStatus.TRANSMITTED
+        ),
+    )
+
+
+def _awaiting_of_case(columns: Sequence[Any], activity: Any, case_id_column: Any) -> Select:
+    """A select over one case's activities awaiting a reply, read through the case's index.
+
+    Left to itself SQLite would range over every transmitted activity by due date (the status and
+    due-date conditions match more index columns) and look for the case among them.
+    """
+    return (
+        select(*columns)
+        .select_from(activity)
+        .where(
+            activity.case_id == case_id_column,
+            awaiting_reply(activity, _Unindexed(activity.status)),
+        )
+    )
+
+
+def overdue(case_id_column: Any, today: date) -> ColumnElement[bool]:
+    """The one definition of an overdue case: an activity of it awaits a reply due before today."""
+    pending = aliased(Activity)
+    return (
+        _awaiting_of_case([pending.id], pending, case_id_column)
+        .where(pending.due_date < today)
+        .exists()
+    )
+
+
+def _awaits_reply(case_id_column: Any) -> ColumnElement[bool]:
+    pending = aliased(Activity)
+    return _awaiting_of_case([pending.id], pending, case_id_column).exists()
+
+
+def _next_due(case_id_column: Any):
+    """The earliest due date among the case's activities awaiting a reply."""
+    pending = aliased(Activity)
+    return _awaiting_of_case(
+        [func.min(pending.due_date)], pending, case_id_column
+    ).scalar_subquery()
+
+
+def _next_due_activity(case_id_column: Any):
+    """The activity that sets the next due date (the lowest id among equal dates)."""
+    pending = aliased(Activity)
+    return (
+        _awaiting_of_case([pending.id], pending, case_id_column)
+        .order_by(pending.due_date, pending.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+# --- Special statuses ------------------------------------------------------------------------------
+def _has_active_warrant(offender_id_column: Any) -> ColumnElement[bool]:
+    return exists().where(
+        WarrantStatusRecord.offender_id == offender_id_column,
+        WarrantStatusRecord.status == WarrantStatus.ACTIVE,
+    )
+
+
+def _offender_flag(flag: str) -> Callable[[Any], ColumnElement[bool]]:
+    def clause(offender_id_column: Any) -> ColumnElement[bool]:
+        flagged = aliased(Offender)
+        return exists().where(flagged.id == offender_id_column, getattr(flagged, flag).is_(True))
+
+    return clause
+
+
+_SPECIAL_STATUS_CLAUSES: dict[SpecialStatus, Callable[[Any], ColumnElement[bool]]] = {
+    SpecialStatus.SEX_OFFENDER: _offender_flag("sex_offender"),
+    SpecialStatus.VICTIM_SENSITIVE: _offender_flag("victim_sensitive"),
+    SpecialStatus.HISTORY_OF_ASSAULT: _offender_flag("history_of_assault"),
+    SpecialStatus.ACTIVE_WARRANT: _has_active_warrant,
+}
+
+
+def _any_special_status(offender_id_column: Any) -> ColumnElement[bool]:
+    flagged = aliased(Offender)
+    return or_(
+        exists().where(
+            flagged.id == offender_id_column,
+            or_(
+                flagged.sex_offender.is_(True),
+                flagged.victim_sensitive.is_(True),
+                flagged.history_of_assault.is_(True),
+            ),
+        ),
+        _has_active_warrant(offender_id_column),
+    )
+
+
+# --- Filters ---------------------------------------------------------------------------------------
+def _assigned_to(user_id: int | None) -> ColumnElement[bool]:
+    if user_id is None:
+        return false()
+    return or_(
+        CompactCase.sending_assigned_user_id == user_id,
+        CompactCase.receiving_assigned_user_id == user_id,
+    )
+
+
+def _filters(actor: Actor, query: WorkloadQuery, today: date) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if query.scope is WorkloadScope.MINE:
+        clauses.append(_assigned_to(actor.user_id))
+    else:
+        party = case_party(actor)
+        if party is not None:
+            clauses.append(party)
+    if query.statuses != frozenset(CaseStatus):
+        statuses = sorted(query.statuses)
+        clauses.append(CompactCase.status.in_(statuses) if statuses else false())
+    if query.assigned_user_id is not None:
+        clauses.append(_assigned_to(query.assigned_user_id))
+    for special in sorted(query.special_statuses):
+        clauses.append(_SPECIAL_STATUS_CLAUSES[special](CompactCase.offender_id))
+    if query.overdue_only:
+        clauses.append(overdue(CompactCase.id, today))
+    return clauses
+
+
+def _is_narrow(session: Session, filters: Sequence[ColumnElement[bool]]) -> bool:
+    matches = select(CompactCase.id).where(*filters).limit(NARROW_LIMIT + 1).subquery()
+    return (session.scalar(select(func.count()).select_from(matches)) or 0) <= NARROW_LIMIT
+
+
+# --- The narrow list: one ORDER BY ----------------------------------------------------------------
+def _binary(session: Session, expression: Any) -> Any:
+    """Byte order (as Python compares strings), so that both databases and the segments agree."""
+    if session.get_bind().dialect.name == "postgresql":
+        return expression.collate("C")
+    return expression
+
+
+# Supervision types in the order of their labels ('Parole', 'Parole and probation', 'Probation').
+_SUPERVISION_ORDER = sorted(SUPERVISION_TYPE_LABELS, key=SUPERVISION_TYPE_LABELS.__getitem__)
+
+_VALUE_COLUMNS = {
+    WorkloadSort.SENDING_STATE: CompactCase.sending_state,
+    WorkloadSort.RECEIVING_STATE: CompactCase.receiving_state,
+    WorkloadSort.STATUS: CompactCase.status,
+}
+_USER_COLUMNS = {
+    WorkloadSort.SENDING_USER: CompactCase.sending_assigned_user_id,
+    WorkloadSort.RECEIVING_USER: CompactCase.receiving_assigned_user_id,
+}
+
+
+def _narrow_select(session: Session, query: WorkloadQuery) -> Select:
+    """Case ids in the list's order: the same order the wide plans give, sorted by the database."""
+
+    def ordered(*keys: Any) -> list[Any]:
+        return [key.desc() if query.descending else key.asc() for key in keys]
+
+    def blank_last(column: Any) -> Any:
+        return case((column.is_(None), 1), else_=0).asc()
+
+    sort = query.sort
+    base = select(CompactCase.id).join(Offender, Offender.id == CompactCase.offender_id)
+    if sort is WorkloadSort.CASE_NUMBER:
+        keys = ordered(CompactCase.case_number)
+    elif sort is WorkloadSort.OFFENDER_NUMBER:
+        keys = ordered(Offender.offender_number, CompactCase.id)
+    elif sort is WorkloadSort.NAME:
+        keys = ordered(Offender.last_name_key, Offender.first_name_key, Offender.id, CompactCase.id)
+    elif sort in _VALUE_COLUMNS:
+        keys = ordered(_binary(session, _VALUE_COLUMNS[sort]), CompactCase.case_number)
+    elif sort is WorkloadSort.SUPERVISION_TYPE:
+        rank = case(
+            {value: index for index, value in enumerate(_SUPERVISION_ORDER)},
+            value=CompactCase.supervision_type,
+        )
+        keys = ordered(rank, CompactCase.case_number)
+    elif sort in _USER_COLUMNS:
+        column = _USER_COLUMNS[sort]
+        assigned = aliased(User)
+        base = base.outerjoin(assigned, assigned.id == column)
+        keys = [
+            blank_last(column),
+            *ordered(_binary(session, assigned.full_name), assigned.id, CompactCase.case_number),
+        ]
+    elif sort is WorkloadSort.SPECIAL_STATUSES:
+        flagged = case((_any_special_status(CompactCase.offender_id), 0), else_=1)
+        keys = ordered(flagged, CompactCase.case_number)
+    elif sort is WorkloadSort.NEXT_DUE:
+        next_due = _next_due(CompactCase.id)
+        keys = [
+            blank_last(next_due),
+            *ordered(next_due, _next_due_activity(CompactCase.id), CompactCase.case_number),
+        ]
+    else:
+        raise ValueError(f"unknown sort {sort!r}")
+    return base.order_by(*keys)
+
+
+# --- The wide list: segments walked in index order ------------------------------------------------
+@dataclass(frozen=True)
+class _Segment:
+    """The rows of the list with one value of the sorted column, in their own order.
+
+    `select` returns (case id, *keys); `keys` order the segment, the last of them unique in it.
+    """
+
+    value: Any
+    select: Select
+    keys: tuple[Any, ...]
+
+
+def _segment(value: Any, query: Select, *keys: Any) -> _Segment:
+    return _Segment(value, query.add_columns(*keys), keys)
+
+
+def _state_codes() -> list[str]:
+    return sorted(j.code for j in JURISDICTIONS)
+
+
+def _ordered_users(session: Session) -> list[int]:
+    return list(
+        session.scalars(select(User.id).order_by(_binary(session, User.full_name), User.id))
+    )
+
+
+def _wide_segments(
+    session: Session,
+    actor: Actor,
+    query: WorkloadQuery,
+    filters: Sequence[ColumnElement[bool]],
+) -> list[_Segment]:
+    sort = query.sort
+    walking = _walk_order_index(filters)
+    cases = select(CompactCase.id).where(*walking)
+
+    def by_value(column: Any, values: Sequence[Any], keep: frozenset[str], blank: bool) -> list:
+        """One segment per value, in display order; the blank one (None) last either way."""
+        within = select(CompactCase.id).where(*_walk_order_index(filters, keep))
+        ordered = list(reversed(values)) if query.descending else list(values)
+        if blank:
+            ordered.append(None)
+        return [
+            _segment(
+                value,
+                within.where(column.is_(None) if value is None else column == value),
+                CompactCase.case_number,
+            )
+            for value in ordered
+        ]
+
+    if sort is WorkloadSort.CASE_NUMBER:
+        return [_segment(None, cases, CompactCase.case_number)]
+    if sort is WorkloadSort.OFFENDER_NUMBER:
+        driven = cases.select_from(
+            _cases_of(Offender.__table__, Offender.id == CompactCase.offender_id)
+        )
+        return [_segment(None, driven, Offender.offender_number, CompactCase.id)]
+    if sort is WorkloadSort.NAME:
+        if query.scope is WorkloadScope.STATE and not actor.sees_all_states:
+            # The state's own rows of offender_link carry the name keys in an index of their own.
+            driven = cases.select_from(
+                _cases_of(
+                    OffenderLink.__table__,
+                    and_(
+                        OffenderLink.jurisdiction_code == actor.jurisdiction_code,
+                        OffenderLink.offender_id == CompactCase.offender_id,
+                    ),
+                )
+            )
+            keys = (
+                OffenderLink.last_name_key,
+                OffenderLink.first_name_key,
+                OffenderLink.offender_id,
+            )
+        else:
+            driven = cases.select_from(
+                _cases_of(Offender.__table__, Offender.id == CompactCase.offender_id)
+            )
+            keys = (Offender.last_name_key, Offender.first_name_key, Offender.id)
+        return [_segment(None, driven, *keys, CompactCase.id)]
+    if sort is WorkloadSort.SENDING_STATE:
+        keep = frozenset({"sending_state", "status"})
+        return by_value(CompactCase.sending_state, _state_codes(), keep, False)
+    if sort is WorkloadSort.RECEIVING_STATE:
+        keep = frozenset({"receiving_state", "status"})
+        return by_value(CompactCase.receiving_state, _state_codes(), keep, False)
+    if sort is WorkloadSort.SUPERVISION_TYPE:
+        return by_value(CompactCase.supervision_type, _SUPERVISION_ORDER, frozenset(), False)
+    if sort is WorkloadSort.STATUS:
+        return by_value(CompactCase.status, sorted(query.statuses), frozenset(), False)
+    if sort in _USER_COLUMNS:
+        column = _USER_COLUMNS[sort]
+        keep = frozenset({column.key})
+        return by_value(column, _ordered_users(session), keep, True)
+    if sort is WorkloadSort.SPECIAL_STATUSES:
+        flagged = _any_special_status(CompactCase.offender_id)
+        values = [False, True] if query.descending else [True, False]
+        return [
+            _segment(value, cases.where(flagged if value else ~flagged), CompactCase.case_number)
+            for value in values
+        ]
+    if sort is WorkloadSort.NEXT_DUE:
+        # Walks the activities awaiting a reply in due-date order; a case shows once, at the
+        # activity that sets its next due date.
+        pending, earlier = aliased(Activity), aliased(Activity)
+        sets_next_due = ~(
+            _awaiting_of_case([earlier.id], earlier, pending.case_id)
+            .where(
+                or_(
+                    earlier.due_date < pending.due_date,
+                    and_(earlier.due_date == pending.due_date, earlier.id < pending.id),
+                )
+            )
+            .exists()
+        )
+        due = (
+            select(CompactCase.id)
+            .select_from(_cases_of(pending, CompactCase.id == pending.case_id))
+            .where(awaiting_reply(pending), sets_next_due, *walking)
+        )
+        return [
+            _segment(True, due, pending.due_date, pending.id),
+            _segment(None, cases.where(~_awaits_reply(CompactCase.id)), CompactCase.case_number),
+        ]
+    raise ValueError(f"unknown sort {sort!r}")
+
+
+def _locate(session: Session, segments: Sequence[_Segment], offset: int) -> tuple[int, int]:
+    """The segment holding row `offset`, and the row's position in it."""
+    for index, segment in enumerate(segments[:-1]):
+        size = session.scalar(select(func.count()).select_from(segment.select.subquery())) or 0
+        if offset < size:
+            return index, offset
+        offset -= size
+    return len(segments) - 1, offset
+
+
+def _wide_page_ids(
+    session: Session,
+    segments: Sequence[_Segment],
+    descending: bool,
+    offset: int,
+    limit: int,
+    after: tuple | None,
+) -> list[tuple[int, tuple]]:
+    start, inner_after, inner_offset = 0, None, 0
+    positions = {segment.value: index for index, segment in enumerate(segments)}
+    if after is not None and after[0] in positions:
+        start, inner_after = positions[after[0]], tuple(after[1:])
+    elif offset:
+        start, inner_offset = _locate(session, segments, offset)
+    found: list[tuple[int, tuple]] = []
+    for segment in segments[start:]:
+        select_ = segment.select
+        if inner_after is not None:
+            keys = tuple_(*segment.keys)
+            select_ = select_.where(
+                keys < tuple_(*inner_after) if descending else keys > tuple_(*inner_after)
+            )
+        order = [key.desc() if descending else key.asc() for key in segment.keys]
+        rows = session.execute(
+            select_.order_by(*order).offset(inner_offset).limit(limit - len(found))
+        ).all()
+        found.extend((row[0], (segment.value, *row[1:])) for row in rows)
+        if len(found) >= limit:
+            break
+        inner_after, inner_offset = None, 0
+    return found
+
+
+def _page_ids(
+    session: Session,
+    actor: Actor,
+    query: WorkloadQuery,
+    offset: int,
+    limit: int,
+    after: tuple | None,
+    today: date,
+) -> list[tuple[int, tuple | None]]:
+    """(case id, page key) of the page's rows, in order."""
+    if limit <= 0:
+        return []
+    filters = _filters(actor, query, today)
+    if _is_narrow(session, filters):
+        ids = session.scalars(
+            _narrow_select(session, query).where(*filters).offset(offset).limit(limit)
+        )
+        return [(case_id, None) for case_id in ids]
+    segments = _wide_segments(session, actor, query, filters)
+    return list(_wide_page_ids(session, segments, query.descending, offset, limit, after))
+
+
+# --- Rows ------------------------------------------------------------------------------------------
+def _special_labels(row: Any) -> tuple[str, ...]:
+    flags = (
+        (row.sex_offender, SpecialStatus.SEX_OFFENDER),
+        (row.victim_sensitive, SpecialStatus.VICTIM_SENSITIVE),
+        (row.history_of_assault, SpecialStatus.HISTORY_OF_ASSAULT),
+        (row.active_warrant, SpecialStatus.ACTIVE_WARRANT),
+    )
+    return tuple(SPECIAL_STATUS_LABELS[status] for on, status in flags if on)
+
+
+def _display_name(row: Any) -> str:
+    given = " ".join(p for p in (row.first_name, row.middle_name) if p)
+    name = f"{row.last_name}, {given}" if given else row.last_name
+    return f"{name} {row.suffix}" if row.suffix else name
+
+
+def _rows(
+    session: Session, keyed: list[tuple[int, tuple | None]], today: date
+) -> list[WorkloadRow]:
+    if not keyed:
+        return []
+    sending_user, receiving_user = aliased(User), aliased(User)
+    details = session.execute(
+        select(
+            CompactCase.id,
+            CompactCase.case_number,
+            CompactCase.offender_id,
+            Offender.offender_number,
+            Offender.last_name,
+            Offender.first_name,
+            Offender.middle_name,
+            Offender.suffix,
+            CompactCase.sending_state,
+            CompactCase.receiving_state,
+            CompactCase.supervision_type,
+            CompactCase.status,
+            sending_user.full_name.label("sending_user"),
+            receiving_user.full_name.label("receiving_user"),
+            _next_due(CompactCase.id).label("next_due"),
+            overdue(CompactCase.id, today).label("overdue"),
+            Offender.sex_offender,
+            Offender.victim_sensitive,
+            Offender.history_of_assault,
+            _has_active_warrant(Offender.id).label("active_warrant"),
+        )
+        .join(Offender, Offender.id == CompactCase.offender_id)
+        .outerjoin(sending_user, sending_user.id == CompactCase.sending_assigned_user_id)
+        .outerjoin(receiving_user, receiving_user.id == CompactCase.receiving_assigned_user_id)
+        .where(CompactCase.id.in_([case_id for case_id, _ in keyed]))
+    ).all()
+    by_id = {row.id: row for row in details}
+    rows = []
+    for case_id, page_key in keyed:
+        row = by_id.get(case_id)
+        if row is None:  # deleted between the two reads
+            continue
+        rows.append(
+            WorkloadRow(
+                case_id=row.id,
+                case_number=row.case_number,
+                offender_id=row.offender_id,
+                offender_number=row.offender_number,
+                offender_name=_display_name(row),
+                sending_state=row.sending_state,
+                receiving_state=row.receiving_state,
+                supervision_type=str(row.supervision_type),
+                status=str(row.status),
+                sending_user=row.sending_user,
+                receiving_user=row.receiving_user,
+                next_due=row.next_due,
+                overdue=bool(row.overdue),
+                special_statuses=_special_labels(row),
+                page_key=page_key,
+            )
+        )
+    return rows
+
+
+# --- The service -----------------------------------------------------------------------------------
+def count_workload(session: Session, actor: Actor, query: WorkloadQuery) -> int:
+    require(actor, Permission.VIEW_OFFENDERS)
+    filters = _filters(actor, query, clock.today())
+    if query.scope is WorkloadScope.STATE and actor.sees_all_states:
+        # Every case's sending state is a jurisdiction: naming them all lets the database count
+        # ranges of the (sending state, status) index instead of reading every entry.
+        filters.append(CompactCase.sending_state.in_(_state_codes()))
+    return session.scalar(select(func.count()).select_from(CompactCase).where(*filters)) or 0
+
+
+def workload_page(
+    session: Session,
+    actor: Actor,
+    query: WorkloadQuery,
+    offset: int = 0,
+    limit: int = 100,
+    after: tuple | None = None,
+) -> list[WorkloadRow]:
+    """Rows [offset, offset + limit) of the list; or, when `after` is the `page_key` of a row, the
+    `limit` rows that follow it (a narrow list's rows have no key and page by offset)."""
+    require(actor, Permission.VIEW_OFFENDERS)
+    today = clock.today()
+    return _rows(session, _page_ids(session, actor, query, offset, limit, after, today), today)
+
+
+def iter_workload(
+    session: Session, actor: Actor, query: WorkloadQuery, chunk: int = EXPORT_CHUNK
+) -> Iterator[WorkloadRow]:
+    """Every row of the list, in order, read `chunk` rows at a time (for export and printing)."""
+    offset, after = 0, None
+    while True:
+        rows = workload_page(session, actor, query, offset, chunk, after)
+        yield from rows
+        if len(rows) < chunk:
+            return
+        offset += len(rows)
+        after = rows[-1].page_key
