@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -19,10 +19,12 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.core import jurisdictions
+from app.core.errors import UserError
 from app.core.permissions import Permission, can
 from app.services.offenders import MIN_FRAGMENT, OffenderSearch
 from app.views.context import AppContext
 from app.views.offender_list import OffenderListPage
+from app.views.service_calls import show_refusal
 from app.views.user_list import UserListPage
 
 # Long enough to skip the searches of half-typed words, short enough to feel immediate.
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
 
         self.offender_page = OffenderListPage(context)
         self.user_page: UserListPage | None = None
+        self.profile_windows: dict[int, QWidget] = {}
         self.navigation = QListWidget()
         self.navigation.setAccessibleName("Navigation")
         self.pages = QStackedWidget()
@@ -106,6 +109,7 @@ class MainWindow(QMainWindow):
         self.search_timer.timeout.connect(self._apply_search)
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.offender_page.model.fetch_failed.connect(self._show_fetch_problem)
+        self.offender_page.open_offender.connect(self.open_profile)
         context.events.changes_applied.connect(self._refresh_pages)
         self.search_field.setFocus()
 
@@ -147,6 +151,12 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        new_offender_action = QAction("&New offender profile…", self)
+        new_offender_action.setShortcut(QKeySequence("Ctrl+N"))
+        new_offender_action.setEnabled(can(self._context.actor, Permission.EDIT_OFFENDERS))
+        new_offender_action.triggered.connect(self.new_offender)
+        file_menu.addAction(new_offender_action)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
@@ -194,8 +204,66 @@ class MainWindow(QMainWindow):
         self.offender_page.set_search(self._current_search())
 
     def _search_and_go_to_results(self) -> None:
+        """Enter in the search: the profile when exactly one matches, else the list of matches."""
         self._apply_search()
-        self.offender_page.focus_results()
+        if self.offender_page.model.rowCount() == 1 and self.search_field.text().strip():
+            self.offender_page.open_current()
+        else:
+            self.offender_page.focus_results()
+
+    def open_profile(self, offender_id: int) -> QWidget:
+        """Each profile in its own window, so two can be compared side by side; opening one that
+        is already open brings it to the front."""
+        window = self.profile_windows.get(offender_id)
+        if window is None:
+            # Imported on first use: start-up shows the list and needs none of it.
+            from app.views.profile_window import ProfileWindow
+
+            window = ProfileWindow(self._context, offender_id)
+            window.closed.connect(self._forget_profile)
+            window.edit_requested.connect(self.edit_offender)
+            window.new_case_requested.connect(self.new_case)
+            self.profile_windows[offender_id] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def new_offender(self) -> None:
+        from app.views.offender_dialogs import OffenderDialog
+
+        dialog = OffenderDialog(self._context, parent=self)
+        dialog.open_existing.connect(self.open_profile)
+        dialog.saved.connect(self.open_profile)
+        dialog.exec()
+
+    def edit_offender(self, offender_id: int) -> None:
+        from app.views.offender_dialogs import OffenderDialog
+
+        parent = self.profile_windows.get(offender_id, self)
+        try:
+            dialog = OffenderDialog(self._context, offender_id, parent=parent)
+        except UserError as error:
+            show_refusal(parent, "Edit profile", error)
+            return
+        dialog.exec()
+
+    def new_case(self, offender_id: int) -> None:
+        from app.views.offender_dialogs import CaseDialog
+
+        CaseDialog(
+            self._context, offender_id, parent=self.profile_windows.get(offender_id, self)
+        ).exec()
+
+    def _forget_profile(self, offender_id: int) -> None:
+        self.profile_windows.pop(offender_id, None)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for window in list(self.profile_windows.values()):
+            if not window.close():
+                event.ignore()
+                return
+        super().closeEvent(event)
 
     def _refresh_pages(self, _changes: object = None) -> None:
         self.offender_page.refresh()

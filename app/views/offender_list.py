@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -42,6 +42,9 @@ def count_text(count: int, capped: bool, kind: SearchKind) -> str:
 
 
 class OffenderListPage(QWidget):
+    # The database id of the profile to open (Enter or double-click on a row).
+    open_offender = Signal(int)
+
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = OffenderTableModel(context.database, context.actor, parent=self)
@@ -75,6 +78,7 @@ class OffenderListPage(QWidget):
         layout.addWidget(self.count_label)
         layout.addWidget(self.table)
 
+        self.table.activated.connect(self._open_row)
         self.model.modelReset.connect(self._show_count)
         self._show_count()
 
@@ -90,6 +94,21 @@ class OffenderListPage(QWidget):
             return
         self.table.setFocus()
         self.table.selectRow(0)
+
+    def open_current(self) -> bool:
+        """Opens the selected profile, or the only match; False when there is nothing to open."""
+        index = self.table.currentIndex()
+        if not index.isValid() and self.model.rowCount() == 1:
+            index = self.model.index(0, 0)
+        if not index.isValid():
+            return False
+        self._open_row(index)
+        return True
+
+    def _open_row(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.open_offender.emit(row.id)
 
     def _show_count(self) -> None:
         self.count_label.setText(

@@ -399,12 +399,13 @@ class ProfileWindow(QWidget):
             service = cases.withdraw_case if kind is CaseActionKind.WITHDRAW else cases.reopen_case
             work = lambda s: service(s, actor, case.case_id, case.version, reason)  # noqa: E731
         elif kind is CaseActionKind.CLOSE:
-            values = self._ask_closure(title)
-            if values is None:
-                return
-            work = lambda s: cases.send_case_closure_notice(  # noqa: E731
-                s, actor, case.case_id, case.version, values
+            from app.views.offender_dialogs import CaseClosureDialog
+
+            dialog = CaseClosureDialog(
+                self.context, case.case_id, case.case_number, case.version, self
             )
+            dialog.exec()
+            return
         else:
             agree = self._ask_agreement(title)
             if agree is None:
@@ -425,15 +426,6 @@ class ProfileWindow(QWidget):
         if done is None:
             # Refused (perhaps somebody changed the case meanwhile): show what is true now.
             self.reload()
-
-    def _ask_closure(self, title: str) -> dict | None:
-        closure_date, ok = QInputDialog.getText(self, title, "Date of closure (MM/DD/YYYY):")
-        if not ok:
-            return None
-        reason, ok = QInputDialog.getMultiLineText(self, title, "Reason for closure (required):")
-        if not ok:
-            return None
-        return {"closure_date": closure_date, "reason": reason}
 
     def _ask_agreement(self, title: str) -> bool | None:
         box = QMessageBox(

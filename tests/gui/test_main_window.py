@@ -102,13 +102,36 @@ def test_finds_a_profile_by_its_numbers(qtbot, window, typed, found):
 
 
 def test_enter_searches_at_once_and_moves_to_the_first_match(qtbot, window):
-    window.search_field.setText("jones")
+    window.search_field.setText("smith")
     qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
 
     assert not window.search_timer.isActive()
-    assert shown_names(window) == ["Jones, Carl"]
+    assert shown_names(window) == ["Smith, Anna", "Smithers, Bob"]
     assert window.offender_page.table.hasFocus()
     assert window.offender_page.table.selectionModel().isRowSelected(0)
+    assert window.profile_windows == {}
+
+
+def test_enter_on_the_only_match_opens_its_profile(qtbot, window):
+    window.search_field.setText("jones")
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+
+    [profile] = window.profile_windows.values()
+    qtbot.addWidget(profile)
+    assert profile.name_label.text() == "Jones, Carl"
+    assert profile.isVisible()
+
+
+def test_enter_on_a_listed_match_opens_it_once(qtbot, window):
+    window.search_field.setText("smith")
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    qtbot.keyClick(window.offender_page.table, Qt.Key.Key_Down)
+    qtbot.keyClick(window.offender_page.table, Qt.Key.Key_Return)
+    qtbot.keyClick(window.offender_page.table, Qt.Key.Key_Return)
+
+    [profile] = window.profile_windows.values()
+    qtbot.addWidget(profile)
+    assert profile.name_label.text() == "Smithers, Bob"
 
 
 def test_a_search_without_matches_keeps_the_focus_in_the_field(qtbot, window):
