@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShowEv
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -126,6 +127,8 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             self.first_shown.emit()
+            if self._context.actor.user_id is not None:
+                QTimer.singleShot(0, self._offer_drafts_after_start)
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.navigation.addItem(title)
@@ -156,6 +159,9 @@ class MainWindow(QMainWindow):
         new_offender_action.setEnabled(can(self._context.actor, Permission.EDIT_OFFENDERS))
         new_offender_action.triggered.connect(self.new_offender)
         file_menu.addAction(new_offender_action)
+        self.drafts_action = QAction("Resume an unsaved &draft…", self)
+        self.drafts_action.triggered.connect(self.resume_draft)
+        file_menu.addAction(self.drafts_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -254,6 +260,48 @@ class MainWindow(QMainWindow):
         CaseDialog(
             self._context, offender_id, parent=self.profile_windows.get(offender_id, self)
         ).exec()
+
+    def resume_draft(self) -> None:
+        """Drafts outlive a crash; this lists them and opens the chosen one in its form."""
+        from app.services import drafts
+        from app.views.offender_dialogs import dialog_for_draft
+
+        with self._context.database.read() as session:
+            found = drafts.list_drafts(session, self._context.actor)
+        if not found:
+            QMessageBox.information(self, "Unsaved drafts", "You have no unsaved drafts.")
+            return
+        labels = [
+            f"{d.form_name.replace('_', ' ').capitalize()} ({d.record_key}), saved "
+            f"{d.saved_at.astimezone().strftime('%m/%d/%Y %H:%M')}"
+            for d in found
+        ]
+        chosen, ok = QInputDialog.getItem(
+            self, "Unsaved drafts", "Open the draft of:", labels, 0, False
+        )
+        if not ok:
+            return
+        draft = found[labels.index(chosen)]
+        try:
+            dialog = dialog_for_draft(self._context, draft.form_name, draft.record_key, self)
+        except UserError as error:
+            show_refusal(self, "Unsaved drafts", error)
+            return
+        if dialog is not None:
+            if hasattr(dialog, "saved"):
+                dialog.saved.connect(self.open_profile)
+            dialog.exec()
+
+    def _offer_drafts_after_start(self) -> None:
+        from app.services import drafts
+
+        with self._context.database.read() as session:
+            count = len(drafts.list_drafts(session, self._context.actor))
+        if count:
+            self.statusBar().showMessage(
+                f"{count} unsaved draft(s) from an earlier session: File > Resume an unsaved draft",
+                30_000,
+            )
 
     def _forget_profile(self, offender_id: int) -> None:
         self.profile_windows.pop(offender_id, None)

@@ -234,3 +234,19 @@ class CaseClosureDialog(FormDialog):
             cases.send_case_closure_notice(session, actor, self.case_id, self.version, values)
         self.context.events.changes_applied.emit(None)
         return True
+
+
+def dialog_for_draft(
+    context: AppContext, form_name: str, record_key: str, parent=None
+) -> FormDialog | None:
+    """The dialog a saved draft belongs to, so that work typed before a crash can be finished."""
+    if form_name == OFFENDER_FORM.name:
+        return OffenderDialog(context, None if record_key == "new" else int(record_key), parent)
+    if form_name == CASE_FORM.name and record_key.startswith("offender-"):
+        return CaseDialog(context, int(record_key.removeprefix("offender-")), parent)
+    if form_name == CASE_CLOSURE_FORM.name and record_key.isdigit():
+        with context.database.read() as session:
+            case = cases.get_case(session, context.actor, int(record_key))
+            number, version = case.case_number, case.version
+        return CaseClosureDialog(context, int(record_key), number, version, parent)
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from app.core.vocabulary import ActivityStatus, ActivityType, CaseStatus
 from app.models import Activity, CompactCase, Offender
@@ -188,3 +188,35 @@ def test_a_closure_notice_from_the_dialog(qtbot, db, system):
         "TX",
         "Discharged early",
     )
+
+
+def test_a_draft_left_by_a_crash_is_offered_at_start_and_finished(qtbot, db, clerk, monkeypatch):
+    from app.services import drafts
+    from app.views import form_dialog
+    from app.views.main_window import MainWindow
+
+    with db.unit_of_work(clerk) as session:
+        drafts.save_draft(session, clerk, "offender", "new",
+                          {"last_name": "Crashed", "first_name": "Before", "ssn": "212-33-4444"})  # fmt: skip
+    window = MainWindow(AppContext(db, clerk, AppEvents()))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: "1 unsaved draft" in window.statusBar().currentMessage())
+
+    monkeypatch.setattr(form_dialog, "choose", lambda *a, **k: 0)  # "Restore draft"
+    monkeypatch.setattr(QInputDialog, "getItem", lambda _p, _t, _l, items, *_a: (items[0], True))
+
+    def save_when_shown(dialog):
+        dialog.offer_draft()
+        assert dialog.form.raw_values()["last_name"] == "Crashed"
+        dialog.submit()
+        return 1
+
+    monkeypatch.setattr(OffenderDialog, "exec", save_when_shown)
+    window.resume_draft()
+    [offender] = offenders_named(db, "Crashed")
+    assert offender.ssn == "212334444"
+    with db.read() as session:
+        assert drafts.list_drafts(session, clerk) == []
+    for profile in window.profile_windows.values():
+        qtbot.addWidget(profile)
