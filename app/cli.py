@@ -6,6 +6,7 @@ import argparse
 import getpass
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 
 from app import __version__
@@ -93,6 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--offenders", type=int, default=1000, help="how many profiles (default 1000)"
     )
     demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+
+    load = commands.add_parser(
+        "import", help="load a data-exchange folder: every row, or nothing if any has a problem"
+    )
+    _common(load)
+    load.add_argument("folder", metavar="DIR", help="the folder holding offenders.csv and the rest")
+    dump = commands.add_parser(
+        "export", help="write what you may see as a data-exchange folder (files are replaced)"
+    )
+    _common(dump)
+    dump.add_argument("folder", metavar="DIR", help="created if missing")
 
     upgrade = commands.add_parser("upgrade-database", help="bring the database schema up to date")
     _common(upgrade)
@@ -216,6 +228,71 @@ def _demo_data(database, actor, args) -> int:
     return EXIT_OK
 
 
+class _ProgressLine:
+    """Progress on stderr: one line rewritten in place on a terminal, plain lines otherwise
+    (on each new phase and every tenth of the way), so that logs stay short."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.in_place = self.stream.isatty()
+        self.phase = ""
+        self.step = -1
+        self.shown_at = 0.0
+        self.width = 0
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        share = done / total if total else None
+        step = int(share * 10) if share is not None else 0
+        now = time.monotonic()
+        if self.in_place:
+            if phase == self.phase and now - self.shown_at < 0.1:
+                return
+        elif phase == self.phase and step == self.step:
+            return
+        self.phase, self.step, self.shown_at = phase, step, now
+        counted = f": {done:,} of {total:,} rows ({share:.0%})" if total else ""
+        text = f"{phase}{counted}"
+        if self.in_place:
+            print(f"\r{text:<{self.width}}", end="", file=self.stream, flush=True)
+            self.width = max(self.width, len(text))
+        else:
+            print(text, file=self.stream, flush=True)
+
+    def end(self) -> None:
+        if self.in_place and self.width:
+            print(file=self.stream, flush=True)
+        self.width = 0
+
+
+def _import_folder(database, actor, args) -> int:
+    from app.services.exchange import ImportFailed, import_folder
+
+    progress = _ProgressLine()
+    try:
+        summary = import_folder(database, actor, args.folder, progress)
+    except ImportFailed as failure:
+        progress.end()
+        for error in failure.errors:
+            print(error, file=sys.stderr)
+        raise
+    finally:
+        progress.end()
+    print(summary.describe())
+    return EXIT_OK
+
+
+def _export_folder(database, actor, args) -> int:
+    from app.services.exchange import export_folder
+
+    progress = _ProgressLine()
+    try:
+        summary = export_folder(database, actor, args.folder, progress)
+    finally:
+        progress.end()
+    print(summary.describe())
+    return EXIT_OK
+
+
 def _upgrade(database, actor, args) -> int:
     print(f"The {database.description} is up to date.")
     return EXIT_OK
@@ -269,6 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _database_setting(args)
         handlers: dict[str, Callable] = {
             "demo-data": _demo_data,
+            "import": _import_folder,
+            "export": _export_folder,
             "upgrade-database": _upgrade,
         }
         if args.command == "user":

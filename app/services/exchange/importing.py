@@ -1,0 +1,226 @@
+"""import_folder: checks every row of a data-exchange folder and loads it all, or nothing."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import UserError
+from app.core.permissions import Actor, Permission, require
+from app.core.vocabulary import AuditAction
+from app.db import Database
+from app.models.audit import record_event
+from app.models.base import utcnow
+from app.services.exchange.format import BY_NAME, FILES, REQUIRED_FILE, ExchangeError
+from app.services.exchange.loading import DEFER_INDEXES_FROM_ROWS, Loader, SqliteBulkMode
+from app.services.exchange.reading import Batch, ReadOptions, _Values, count_lines, read_file
+
+# (phase, rows done, rows in all or None); it may raise Cancelled to stop, and nothing is kept.
+Progress = Callable[[str, int, int | None], None]
+
+# Read and check the files in a forked child process while this one writes (Linux: fork is cheap
+# and safe while no other thread runs); elsewhere, in turn, in this process.
+READ_IN_CHILD_PROCESS = sys.platform.startswith("linux")
+
+
+class Cancelled(UserError):
+    """The user stopped the import or export; nothing was written."""
+
+
+class ImportFailed(UserError):
+    """The folder has problems; every one is listed and nothing was imported."""
+
+    def __init__(self, folder: Path, errors: list[ExchangeError]):
+        self.folder = folder
+        self.errors = errors
+        count = f"{len(errors):,} problem{'s' if len(errors) != 1 else ''}"
+        super().__init__(f"{count} in {folder}; nothing was imported")
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    folder: Path
+    counts: dict[str, int]  # rows loaded per file name
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{name} {count:,}" for name, count in self.counts.items())
+        return f"Imported from {self.folder}: {parts}."
+
+
+def _folder_files(folder: Path) -> tuple[list[tuple[str, Path]], list[ExchangeError]]:
+    if not folder.is_dir():
+        raise UserError(f"{folder} is not a folder")
+    errors: list[ExchangeError] = []
+    present = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.name in BY_NAME:
+            present[path.name] = path
+        elif path.suffix.lower() == ".csv":
+            known = ", ".join(spec.name for spec in FILES)
+            errors.append(
+                ExchangeError(path.name, 0, "file", f"unknown file; the folder's files are {known}")
+            )
+    if REQUIRED_FILE not in present:
+        errors.append(ExchangeError(REQUIRED_FILE, 0, "file", "is missing; it is required"))
+    return [(spec.name, present[spec.name]) for spec in FILES if spec.name in present], errors
+
+
+def _read_all(files: list[tuple[str, Path]], options: ReadOptions) -> Iterator[Batch]:
+    for name, path in files:
+        yield from read_file(BY_NAME[name], path, options)
+
+
+def _send_batches(sender: Any, files: list[tuple[str, Path]], options: ReadOptions) -> None:
+    """In the child process: every batch down the pipe, then None (or the error as text)."""
+    gc.disable()  # millions of short-lived tuples, no cycles: collecting would only cost time
+    try:
+        for batch in _read_all(files, options):
+            sender.send(batch)
+        sender.send(None)
+    except BaseException:
+        sender.send(traceback.format_exc())
+    finally:
+        sender.close()
+
+
+class _Batches:
+    """The batches in order, read in a child process when that is safe; `close` stops it."""
+
+    def __init__(self, files: list[tuple[str, Path]], options: ReadOptions):
+        self.child = None
+        self.receiver = None
+        if READ_IN_CHILD_PROCESS and threading.active_count() == 1:
+            context = multiprocessing.get_context("fork")
+            self.receiver, sender = context.Pipe(duplex=False)
+            self.child = context.Process(
+                target=_send_batches,
+                args=(sender, files, options),
+                name="exchange-import",
+                daemon=True,
+            )
+            self.child.start()
+            sender.close()
+        else:
+            self.local = _read_all(files, options)
+
+    def __iter__(self) -> Iterator[Batch]:
+        if self.child is None:
+            yield from self.local
+            return
+        while True:
+            try:
+                item = self.receiver.recv()
+            except EOFError:
+                raise RuntimeError("the import's reading process stopped unexpectedly") from None
+            if item is None:
+                return
+            if isinstance(item, str):
+                raise RuntimeError(f"reading the folder failed:\n{item}")
+            yield item
+
+    def close(self) -> None:
+        if self.child is None:
+            return
+        self.receiver.close()
+        if self.child.is_alive():
+            self.child.terminate()
+        self.child.join()
+
+
+def import_folder(
+    database: Database, actor: Actor, folder: Path | str, progress: Progress | None = None
+) -> ImportSummary:
+    """Loads every file of the folder in one transaction, or nothing when any row has a problem
+    (ImportFailed lists them all, `file:line: column: message`)."""
+    require(actor, Permission.LOAD_DATA)
+    folder = Path(folder)
+    files, folder_errors = _folder_files(folder)
+    totals = {name: max(count_lines(path) - 1, 0) for name, path in files}
+    total = sum(totals.values())
+    report = progress or (lambda _phase, _done, _total: None)
+    started = utcnow()
+    options = ReadOptions(
+        dialect=database.dialect,
+        now=_Values(database.dialect).storage_now(started),
+        username=actor.username,
+        state=None if actor.sees_all_states else actor.jurisdiction_code,
+    )
+    report("Checking the folder", 0, total)
+    batches = _Batches(files, options)
+    try:
+        with database.unit_of_work(actor) as session:
+            loader = Loader(session, actor)
+            loader.errors.extend(folder_errors)
+            loader.prepare()
+            bulk = None
+            if database.dialect == "sqlite":
+                defer = total >= DEFER_INDEXES_FROM_ROWS and total * 4 >= loader.existing_rows()
+                bulk = SqliteBulkMode(loader.connection, defer)
+            try:
+                if bulk is not None:
+                    bulk.start()
+                counts = _load(loader, batches, bulk, totals, report)
+                if loader.errors:
+                    raise ImportFailed(folder, _in_file_order(loader.errors))
+                report("Linking profiles, cases and names", total, total)
+                if bulk is not None:
+                    bulk.restore_source_indexes()
+                loader.derive(session)
+                if bulk is not None:
+                    report("Building the search indexes", total, total)
+                    bulk.finish()
+            finally:
+                if bulk is not None:
+                    bulk.close()
+            record_event(
+                session,
+                AuditAction.BULK_LOAD,
+                "data_exchange",
+                note=f"import of the folder {folder}",
+                changes={"folder": str(folder), **counts},
+            )
+            report("Saving", total, total)
+    finally:
+        batches.close()
+    return ImportSummary(folder, counts)
+
+
+def _load(
+    loader: Loader,
+    batches: _Batches,
+    bulk: SqliteBulkMode | None,
+    totals: dict[str, int],
+    report: Progress,
+) -> dict[str, int]:
+    """Every batch into the database; the rows loaded per file."""
+    total = sum(totals.values())
+    finished_files = 0
+    for batch in batches:
+        loader.load(batch)
+        if batch.finished:
+            finished_files += totals.get(batch.file, 0)
+            done = finished_files
+        else:
+            done = finished_files + batch.records_read
+        report(f"Checking and loading {batch.file}", min(done, total), total)
+    if bulk is not None:
+        bulk.stop_checks_skipping()
+    return {
+        spec.name: loader.targets[spec.name].loaded
+        for spec in FILES
+        if loader.targets[spec.name].present
+    }
+
+
+def _in_file_order(errors: list[ExchangeError]) -> list[ExchangeError]:
+    order = {spec.name: index for index, spec in enumerate(FILES)}
+    return sorted(errors, key=lambda e: (order.get(e.file, -1), e.file, e.line))

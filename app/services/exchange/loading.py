@@ -1,0 +1,609 @@
+"""Writing checked rows in one transaction: ids, references and duplicates against what is stored,
+then the derived tables (names, links, interests, search index) and the number counters."""
+
+from __future__ import annotations
+
+import itertools
+from array import array
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, bindparam, func, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from app.core.permissions import Actor
+from app.models import (
+    Activity,
+    Alias,
+    CompactCase,
+    FormerOffenderNumber,
+    NumberCounter,
+    Offender,
+    WarrantStatusRecord,
+)
+from app.services.demo_data import DEFERRED_INDEXES, DEFERRED_TRIGGERS, _insert_interests
+from app.services.exchange.format import (
+    ACTIVITIES,
+    ALIASES,
+    CASES,
+    FILES,
+    OFFENDERS,
+    WARRANTS,
+    ExchangeError,
+    FileSpec,
+)
+from app.services.exchange.reading import STORED_COLUMNS, Batch
+from app.services.links import add_links_for_id_range, refresh_links
+from app.services.policy import case_party, offender_visible
+
+# Rows per INSERT statement on SQLite (its limit is 32,766 bound values per statement).
+SQLITE_ROWS_PER_STATEMENT = 500
+# Source ids per lookup query.
+LOOKUP_CHUNK = 500
+# Resolved references kept for the next rows (files usually list a profile's rows together).
+CACHE_LIMIT = 100_000
+# SQLite: below this many incoming rows, or when the database already holds more than four times
+# as many, indexes are kept up row by row; above, they are dropped and built once at the end
+# (inside the same transaction, so a failed import puts them back with everything else).
+DEFER_INDEXES_FROM_ROWS = 50_000
+
+_MODELS = {
+    OFFENDERS.name: Offender,
+    ALIASES.name: Alias,
+    CASES.name: CompactCase,
+    ACTIVITIES.name: Activity,
+    WARRANTS.name: WarrantStatusRecord,
+}
+_NUMBER_COLUMNS = {
+    OFFENDERS.name: Offender.__table__.c.offender_number,
+    CASES.name: CompactCase.__table__.c.case_number,
+    ACTIVITIES.name: Activity.__table__.c.activity_number,
+    WARRANTS.name: WarrantStatusRecord.__table__.c.warrant_status_id,
+}
+COUNTER_KINDS = {
+    OFFENDERS.name: "offender",
+    CASES.name: "case",
+    ACTIVITIES.name: "activity",
+    WARRANTS.name: "warrant_status",
+}
+
+
+@dataclass
+class _Target:
+    """What the loader knows of one file while loading it and after."""
+
+    spec: FileSpec
+    base_id: int
+    next_id: int
+    # Line of each id handed out, by id - base_id, to name the first of two duplicate rows.
+    lines: array = field(default_factory=lambda: array("L"))
+    rejected: dict[str, int] = field(default_factory=dict)
+    cache: dict[str, int] = field(default_factory=dict)
+    usable: bool = True
+    present: bool = False
+    loaded: int = 0
+    highest_number: int = 0
+
+    def line_of(self, row_id: int) -> int:
+        return self.lines[row_id - self.base_id]
+
+
+class _Lookup:
+    """A query for the rows of a list of source ids, compiled once, run LOOKUP_CHUNK ids at a
+    time: building the statement for each list would cost more than running it."""
+
+    def __init__(self, connection: Connection, statement, number_column):
+        self.connection = connection
+        names = [f"number_{index}" for index in range(LOOKUP_CHUNK)]
+        compiled = statement.where(number_column.in_([bindparam(n) for n in names])).compile(
+            dialect=connection.dialect
+        )
+        self.sql = str(compiled)
+        self.fixed = dict(compiled.params)
+        self.names = names
+        self.order = compiled.positiontup if compiled.positional else None
+
+    def rows(self, numbers: list[str]) -> list[tuple]:
+        found: list[tuple] = []
+        for chunk in _chunks(numbers, LOOKUP_CHUNK):
+            # A short list repeats its first id: one statement serves every length.
+            padded = chunk + [chunk[0]] * (LOOKUP_CHUNK - len(chunk))
+            values = {**self.fixed, **dict(zip(self.names, padded, strict=True))}
+            parameters = tuple(values[name] for name in self.order) if self.order else values
+            found.extend(self.connection.exec_driver_sql(self.sql, parameters).all())
+        return found
+
+
+class Loader:
+    """Loads batches in file order into the session's transaction; collects every error."""
+
+    def __init__(self, session: Session, actor: Actor):
+        self.session = session
+        self.connection: Connection = session.connection()
+        self.dialect = self.connection.dialect.name
+        self.actor = actor
+        self.errors: list[ExchangeError] = []
+        self.targets: dict[str, _Target] = {}
+        # Profiles that were there before and got new cases: their links are rebuilt.
+        self.touched_offenders: set[int] = set()
+        # Replies whose request comes later in the file (or nowhere): (id, request id, line).
+        self.pending_replies: list[tuple[int, str, int]] = []
+        self.former_numbers_exist = False
+        self.lookups: dict[str, _Lookup] = {}
+
+    # --- Setting up -----------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Reserves the ids the new rows take: after the highest in use (and, on PostgreSQL,
+        after the sequence), with other writers held off until the import commits."""
+        connection = self.connection
+        if self.dialect == "postgresql":
+            tables = ", ".join(model.__tablename__ for model in _MODELS.values())
+            connection.execute(text(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE"))
+        for spec in FILES:
+            model = _MODELS[spec.name]
+            highest = connection.scalar(select(func.max(model.id))) or 0
+            if self.dialect == "postgresql":
+                sequence = connection.scalar(
+                    text(
+                        "SELECT pg_sequence_last_value("
+                        "pg_get_serial_sequence(:table, 'id')::regclass)"
+                    ),
+                    {"table": model.__tablename__},
+                )
+                highest = max(highest, sequence or 0)
+            self.targets[spec.name] = _Target(spec, highest + 1, highest + 1)
+        self.former_numbers_exist = (
+            connection.scalar(select(FormerOffenderNumber.number).limit(1)) is not None
+        )
+
+    def existing_rows(self) -> int:
+        return sum(target.base_id - 1 for target in self.targets.values())
+
+    # --- Loading --------------------------------------------------------------------------
+    def load(self, batch: Batch) -> None:
+        target = self.targets[batch.file]
+        target.present = True
+        self.errors.extend(batch.errors)
+        for number, line in batch.rejected:
+            target.rejected.setdefault(number, line)
+        if not batch.usable:
+            target.usable = False
+        if batch.rows:
+            getattr(self, _LOADERS[batch.file])(target, batch)
+        if batch.finished:
+            target.highest_number = batch.highest_number
+            if batch.file == ACTIVITIES.name:
+                self._resolve_pending_replies(target)
+
+    def _offenders(self, target: _Target, batch: Batch) -> None:
+        retired: set[str] = set()
+        if self.former_numbers_exist:
+            retired = self._retired_numbers({row[0] for row in batch.rows})
+        rows, lines = [], []
+        row_id = target.next_id
+        for row, line in zip(batch.rows, batch.lines, strict=True):
+            if row[0] in retired:
+                self._error(
+                    OFFENDERS.name, line, "offender_id",
+                    f"'{row[0]}' is the former number of a merged profile",
+                )  # fmt: skip
+                target.rejected.setdefault(row[0], line)
+                continue
+            rows.append((row_id, *row))
+            lines.append(line)
+            row_id += 1
+        self._insert(target, rows, lines)
+
+    def _aliases(self, target: _Target, batch: Batch) -> None:
+        offenders = self.targets[OFFENDERS.name]
+        found = self._resolve(offenders, {row[0] for row in batch.rows})
+        rows, lines = [], []
+        row_id = target.next_id
+        for row, line in zip(batch.rows, batch.lines, strict=True):
+            offender_id = found.get(row[0])
+            if offender_id is None:
+                self._unresolved(offenders, row[0], ALIASES.name, line, "offender_id")
+                continue
+            rows.append((row_id, offender_id, *row[1:]))
+            lines.append(line)
+            row_id += 1
+        self._insert(target, rows, lines)
+
+    def _cases(self, target: _Target, batch: Batch) -> None:
+        offenders = self.targets[OFFENDERS.name]
+        found = self._resolve(offenders, {row[1] for row in batch.rows})
+        rows, lines = [], []
+        row_id = target.next_id
+        new_from = offenders.base_id
+        for row, line in zip(batch.rows, batch.lines, strict=True):
+            offender_id = found.get(row[1])
+            if offender_id is None:
+                self._unresolved(offenders, row[1], CASES.name, line, "offender_id")
+                target.rejected.setdefault(row[0], line)  # its activities are not reported
+                continue
+            if offender_id < new_from:
+                self.touched_offenders.add(offender_id)
+            rows.append((row_id, row[0], offender_id, *row[2:]))
+            lines.append(line)
+            row_id += 1
+        self._insert(target, rows, lines)
+
+    def _activities(self, target: _Target, batch: Batch) -> None:
+        cases = self.targets[CASES.name]
+        found_cases = self._resolve(cases, {row[1] for row in batch.rows})
+        candidates = []
+        for row, line in zip(batch.rows, batch.lines, strict=True):
+            case_id = found_cases.get(row[1])
+            if case_id is None:
+                self._unresolved(cases, row[1], ACTIVITIES.name, line, "case_id")
+                target.rejected.setdefault(row[0], line)  # nor are its replies
+            else:
+                candidates.append((row, line, case_id))
+        first_id = target.next_id
+        # A reply usually follows its request closely: its id is known before it is stored.
+        # (Foreign keys are checked at commit on SQLite and at the end of the COPY on
+        # PostgreSQL, so the order within the batch does not matter.)
+        in_batch: dict[str, int] = {}
+        for index, (row, _, _) in enumerate(candidates):
+            in_batch.setdefault(row[0], first_id + index)
+        wanted = {
+            row[6] for row, _, _ in candidates if row[6] is not None and row[6] not in in_batch
+        }
+        found_replies = self._resolve(target, wanted) if wanted else {}
+        rows, lines = [], []
+        for index, (row, line, case_id) in enumerate(candidates):
+            request = row[6]
+            reply_to_id = None
+            if request is not None:
+                reply_to_id = in_batch.get(request) or found_replies.get(request)
+                if reply_to_id is None and request not in target.rejected and target.usable:
+                    # Perhaps further down the file: looked up again once it is all stored.
+                    self.pending_replies.append((first_id + index, request, line))
+            rows.append((first_id + index, row[0], case_id, *row[2:6], reply_to_id, *row[7:]))
+            lines.append(line)
+        self._insert(target, rows, lines)
+
+    def _warrants(self, target: _Target, batch: Batch) -> None:
+        offenders = self.targets[OFFENDERS.name]
+        found = self._resolve(offenders, {row[1] for row in batch.rows})
+        rows, lines = [], []
+        row_id = target.next_id
+        for row, line in zip(batch.rows, batch.lines, strict=True):
+            offender_id = found.get(row[1])
+            if offender_id is None:
+                self._unresolved(offenders, row[1], WARRANTS.name, line, "offender_id")
+                continue
+            rows.append((row_id, row[0], offender_id, *row[2:]))
+            lines.append(line)
+            row_id += 1
+        self._insert(target, rows, lines)
+
+    def _resolve_pending_replies(self, target: _Target) -> None:
+        if not self.pending_replies:
+            return
+        found = self._resolve(target, {request for _, request, _ in self.pending_replies})
+        updates = []
+        for activity_id, request, line in self.pending_replies:
+            request_id = found.get(request)
+            if request_id is not None:
+                updates.append({"row_id": activity_id, "reply_to": request_id})
+            else:
+                self._error(ACTIVITIES.name, line, "reply_to", self._unknown(target, request))
+        if updates:
+            table = Activity.__table__
+            self.connection.execute(
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values(reply_to_id=bindparam("reply_to")),
+                updates,
+            )
+        self.pending_replies.clear()
+
+    # --- References -----------------------------------------------------------------------
+    def _unresolved(self, target: _Target, number: str, file: str, line: int, column: str) -> None:
+        """A reference that names no stored row: an error, unless its row had one already."""
+        if number not in target.rejected and target.usable:
+            self._error(file, line, column, self._unknown(target, number))
+
+    def _unknown(self, target: _Target, number: str) -> str:
+        source = target.spec.name if target.present else f"{target.spec.name} (absent)"
+        if self.actor.sees_all_states:
+            database = "the database"
+        else:
+            database = f"what {self.actor.jurisdiction_code} can see in the database"
+        return f"'{number}' is not in {source} nor in {database}"
+
+    def _lookup(self, target: _Target) -> _Lookup:
+        """Source id to id, among the rows loaded so far and those the actor may see."""
+        found = self.lookups.get(target.spec.name)
+        if found is not None:
+            return found
+        model = _MODELS[target.spec.name]
+        number = _NUMBER_COLUMNS[target.spec.name]
+        statement = select(number, model.id)
+        if not self.actor.sees_all_states:
+            if model is Offender:
+                visible = offender_visible(self.actor, Offender.id)
+            elif model is CompactCase:
+                visible = case_party(self.actor)
+            else:
+                statement = statement.join(CompactCase, CompactCase.id == Activity.case_id)
+                visible = case_party(self.actor)
+            statement = statement.where(or_(model.id >= target.base_id, visible))
+        found = self.lookups[target.spec.name] = _Lookup(self.connection, statement, number)
+        return found
+
+    def _holders(self, target: _Target) -> _Lookup:
+        """Source id to id among all stored rows, whoever may see them: ids are unique for all."""
+        key = f"holders of {target.spec.name}"
+        found = self.lookups.get(key)
+        if found is None:
+            model = _MODELS[target.spec.name]
+            number = _NUMBER_COLUMNS[target.spec.name]
+            found = self.lookups[key] = _Lookup(self.connection, select(number, model.id), number)
+        return found
+
+    def _resolve(self, target: _Target, numbers: set[str]) -> dict[str, int]:
+        cache = target.cache
+        missing = [number for number in numbers if number not in cache]
+        if missing:
+            if len(cache) + len(missing) > CACHE_LIMIT:
+                cache.clear()
+                missing = list(numbers)
+            cache.update(self._lookup(target).rows(missing))
+        return cache
+
+    def _retired_numbers(self, numbers: set[str]) -> set[str]:
+        column = FormerOffenderNumber.__table__.c.number
+        lookup = _Lookup(self.connection, select(column, column), column)
+        return {number for number, _ in lookup.rows(list(numbers))}
+
+    def _error(self, file: str, line: int, column: str, message: str) -> None:
+        self.errors.append(ExchangeError(file, line, column, message))
+
+    # --- Inserting ------------------------------------------------------------------------
+    def _insert(self, target: _Target, rows: list[tuple], lines: list[int]) -> None:
+        """Inserts rows whose ids continue from target.next_id; a row whose source id is taken
+        (earlier in the file, or in the database) is skipped and reported."""
+        if not rows:
+            return
+        spec = target.spec
+        target.next_id += len(rows)
+        target.lines.extend(lines)
+        columns = ("id", *STORED_COLUMNS[spec.name])
+        unique = spec.id_column is not None
+        if self.dialect == "sqlite":
+            skipped = self._insert_sqlite(spec.table, columns, rows, unique)
+        elif unique:
+            skipped = self._insert_copy(target, columns, rows)
+        else:
+            self._copy(spec.table, columns, rows)
+            skipped = []
+        target.loaded += len(rows) - len(skipped)
+        if skipped:
+            self._report_duplicates(target, skipped)
+
+    def _insert_sqlite(
+        self, table: str, columns: tuple[str, ...], rows: list[tuple], unique: bool
+    ) -> list[tuple]:
+        """Multi-row INSERTs; with `unique`, rows whose id is taken are skipped and returned."""
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        one_row = "(" + ", ".join("?" * len(columns)) + ")"
+        tail = " ON CONFLICT DO NOTHING" if unique else ""
+        full = head + ", ".join([one_row] * SQLITE_ROWS_PER_STATEMENT) + tail
+        skipped: list[tuple] = []
+        for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
+            chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
+            statement = (
+                full
+                if len(chunk) == SQLITE_ROWS_PER_STATEMENT
+                else head + ", ".join([one_row] * len(chunk)) + tail
+            )
+            result = self.connection.exec_driver_sql(
+                statement, tuple(itertools.chain.from_iterable(chunk))
+            )
+            if unique and result.rowcount != len(chunk):
+                stored = set(
+                    self.connection.exec_driver_sql(
+                        f"SELECT id FROM {table} WHERE id BETWEEN ? AND ?",
+                        (chunk[0][0], chunk[-1][0]),
+                    ).scalars()
+                )
+                skipped.extend(row for row in chunk if row[0] not in stored)
+        return skipped
+
+    def _insert_copy(self, target: _Target, columns: tuple[str, ...], rows: list[tuple]) -> list:
+        """PostgreSQL: COPY cannot skip a taken id, so the batch's ids are looked up first."""
+        taken = dict(self._holders(target).rows(list({row[1] for row in rows})))
+        seen: set[str] = set()
+        keep, skipped = [], []
+        for row in rows:
+            if row[1] in taken or row[1] in seen:
+                skipped.append(row)
+            else:
+                seen.add(row[1])
+                keep.append(row)
+        if skipped and target.spec is ACTIVITIES:
+            # A reply to a skipped row would break the foreign key; the import fails anyway.
+            gone = {row[0] for row in skipped}
+            keep = [row if row[7] not in gone else (*row[:7], None, *row[8:]) for row in keep]
+        self._copy(target.spec.table, columns, keep)
+        return skipped
+
+    def _copy(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        cursor = self.connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _report_duplicates(self, target: _Target, skipped: list[tuple]) -> None:
+        spec = target.spec
+        holders = dict(self._holders(target).rows(sorted({row[1] for row in skipped})))
+        first_in_file: dict[str, int] = {}
+        for row in skipped:
+            line = target.line_of(row[0])
+            holder = holders.get(row[1])
+            if holder is not None and holder >= target.base_id:
+                where = f"also on line {target.line_of(holder)}"
+            elif holder is not None:
+                where = "already in the database"
+            else:
+                # Both rows were skipped in one batch on PostgreSQL: the first one names the line.
+                earlier = first_in_file.setdefault(row[1], line)
+                where = f"also on line {earlier}" if earlier != line else "repeated in the file"
+            self._error(spec.name, line, spec.id_column or "", f"'{row[1]}' is {where}")
+
+    # --- Afterwards -----------------------------------------------------------------------
+    def new_ids(self, file: str) -> tuple[int, int]:
+        target = self.targets[file]
+        return target.base_id, target.next_id - 1
+
+    def derive(self, session: Session) -> None:
+        """Names, interests, links and counters of what was loaded, in the same transaction."""
+        connection = self.connection
+        first_offender, last_offender = self.new_ids(OFFENDERS.name)
+        first_alias, _ = self.new_ids(ALIASES.name)
+        _insert_names(connection, first_offender, first_alias)
+        first_case, last_case = self.new_ids(CASES.name)
+        if last_case >= first_case:
+            _insert_interests(connection, first_case, last_case)
+        add_links_for_id_range(session, first_offender, last_offender)
+        if self.touched_offenders:
+            refresh_links(session, self.touched_offenders)
+        self._store_counters()
+        if self.dialect == "postgresql":
+            for model in _MODELS.values():
+                name = model.__tablename__
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"GREATEST((SELECT max(id) FROM {name}), 1))"
+                    )
+                )
+
+    def _store_counters(self) -> None:
+        """Numbers of our own form among the imported ids move the counters past them."""
+        counters = NumberCounter.__table__
+        for file, kind in COUNTER_KINDS.items():
+            highest = self.targets[file].highest_number
+            if not highest:
+                continue
+            stored = self.connection.scalar(
+                select(counters.c.next_value).where(counters.c.name == kind)
+            )
+            if stored is None:
+                self.connection.execute(counters.insert().values(name=kind, next_value=highest + 1))
+            elif stored <= highest:
+                self.connection.execute(
+                    update(counters).where(counters.c.name == kind).values(next_value=highest + 1)
+                )
+
+
+def _insert_names(connection: Connection, first_offender: int, first_alias: int) -> None:
+    """offender_name rows of the new profiles and the new aliases, as app.models.search_index
+    writes them for the ORM (full key: last key, a space, first key, trimmed)."""
+    connection.execute(
+        text(
+            "INSERT INTO offender_name (offender_id, alias_id, last_name_key, first_name_key, "
+            "full_key) "
+            "SELECT id, NULL, last_name_key, first_name_key, "
+            "TRIM(last_name_key || ' ' || first_name_key) FROM offender WHERE id >= :offender "
+            "UNION ALL "
+            "SELECT offender_id, id, last_name_key, first_name_key, "
+            "TRIM(last_name_key || ' ' || first_name_key) FROM alias WHERE id >= :alias"
+        ),
+        {"offender": first_offender, "alias": first_alias},
+    )
+
+
+# Indexes of activities that cost more to keep up row by row than to build once: a few
+# microseconds a row each, and an import brings millions of activities.
+DEFERRED_ACTIVITY_INDEXES = (
+    "ix_activity_case_created",
+    "ix_activity_assigned_status",
+    "ix_activity_reply_to_id",
+)
+
+
+class SqliteBulkMode:
+    """SQLite: during a large import, the indexes that cost more to keep up row by row than to
+    build once (those demo data defers, and the activities' ones) and the search-index triggers
+    are dropped inside the import's own transaction and put back before it commits; CHECK
+    constraints (enumerations, already checked row by row) are skipped while rows go in."""
+
+    def __init__(self, connection: Connection, defer: bool):
+        self.connection = connection
+        self.defer = defer
+        self.deferred: list[tuple[str, str, str]] = []
+        self.first_name_id = 0
+
+    def start(self) -> None:
+        connection = self.connection
+        connection.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
+        # A reply may be stored before its request (both in the folder): checked at commit.
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        # Sorting for the indexes built at the end may use a second core.
+        connection.exec_driver_sql("PRAGMA threads = 2")
+        if not self.defer:
+            return
+        names = (*DEFERRED_INDEXES, *DEFERRED_ACTIVITY_INDEXES, *DEFERRED_TRIGGERS)
+        marks = ", ".join("?" * len(names))
+        self.deferred = list(
+            connection.exec_driver_sql(
+                f"SELECT type, name, sql FROM sqlite_master WHERE name IN ({marks}) "
+                "AND sql IS NOT NULL ORDER BY type, name",
+                names,
+            ).all()
+        )
+        self.first_name_id = (
+            connection.exec_driver_sql("SELECT max(id) FROM offender_name").scalar() or 0
+        ) + 1
+        for kind, name, _ in self.deferred:
+            connection.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
+
+    def stop_checks_skipping(self) -> None:
+        self.connection.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
+
+    def close(self) -> None:
+        """The connection goes back to the pool as it came."""
+        self.connection.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
+        self.connection.exec_driver_sql("PRAGMA threads = 0")
+
+    def restore_source_indexes(self) -> None:
+        """The activities' indexes, which deriving case interests reads."""
+        self._restore(DEFERRED_ACTIVITY_INDEXES)
+
+    def finish(self) -> None:
+        """Puts the other indexes and the triggers back, and indexes the new names for
+        'contains' search as the triggers would have."""
+        self._restore(None)
+        if self.first_name_id:
+            self.connection.exec_driver_sql(
+                "INSERT INTO offender_name_fts(rowid, full_key) "
+                "SELECT id, full_key FROM offender_name WHERE id >= ?",
+                (self.first_name_id,),
+            )
+
+    def _restore(self, names: tuple[str, ...] | None) -> None:
+        remaining = []
+        for kind, name, sql in self.deferred:
+            if names is None or name in names:
+                self.connection.exec_driver_sql(sql)
+            else:
+                remaining.append((kind, name, sql))
+        self.deferred = remaining
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+_LOADERS = {
+    OFFENDERS.name: "_offenders",
+    ALIASES.name: "_aliases",
+    CASES.name: "_cases",
+    ACTIVITIES.name: "_activities",
+    WARRANTS.name: "_warrants",
+}

@@ -1,0 +1,599 @@
+"""Reading the exchange files: decoding, CSV parsing and the checks a row needs no database for.
+
+Rows come out in batches, each value already in the form the database driver stores (text dates
+and UTC timestamps on SQLite), with references still as the source ids: the loader resolves those
+against what it has written. Nothing here touches the database, so it can run in another process.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from app.core.jurisdictions import BY_CODE, MEMBER_CODES
+from app.core.text import identifier_key, name_key
+from app.core.vocabulary import ActivityStatus, CaseStatus, WarrantStatus
+from app.services.exchange.format import (
+    ACTIVITIES,
+    ALIASES,
+    CASES,
+    OFFENDERS,
+    OUTCOMES_BY_TYPE,
+    WARRANTS,
+    Column,
+    ColumnType,
+    ExchangeError,
+    FileSpec,
+)
+
+# Rows per batch: enough to amortise a round trip to the database, small enough to keep memory flat.
+BATCH_ROWS = 2_000
+# Bounded caches of values seen before (names repeat a great deal; contents of activities too).
+_CACHE_LIMIT = 200_000
+
+# The prefix of the numbers this installation gives, per file: an imported id of that form
+# (prefix and digits only) moves the counter past it, so that new numbers never collide.
+NUMBER_PREFIXES = {
+    "offenders.csv": "",
+    "cases.csv": "C",
+    "activities.csv": "A",
+    "warrants.csv": "WS",
+}
+
+_IDENTIFIER = re.compile(r"[A-Z0-9]+")
+
+
+@dataclass
+class Batch:
+    """Valid rows of one file (storage values, references as source ids) and the errors found."""
+
+    file: str
+    rows: list[tuple] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    errors: list[ExchangeError] = field(default_factory=list)
+    # Ids (or referenced ids, for aliases) of rows that had errors, with their lines: references
+    # to them are not reported again as unknown.
+    rejected: list[tuple[str, int]] = field(default_factory=list)
+    records_read: int = 0
+    # Set on the last batch of a file.
+    finished: bool = False
+    usable: bool = True  # False when the header made the rows unreadable
+    highest_number: int = 0
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    dialect: str
+    # Storage form of 'now', for rows without a creation time.
+    now: Any
+    username: str
+    # A state user may load only what belongs to their state; None for those who see all.
+    state: str | None = None
+
+
+def count_lines(path: Path) -> int:
+    """Newlines in the file: an upper bound of its rows, for progress and for reserving ids."""
+    count = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
+
+
+# --- Values -----------------------------------------------------------------------------------
+class _Values:
+    """Converters from cell text to stored values; each raises ValueError naming the rule."""
+
+    def __init__(self, dialect: str):
+        self.sqlite = dialect == "sqlite"
+        self.booleans = {"true": 1, "false": 0} if self.sqlite else {"true": True, "false": False}
+        self.false = self.booleans["false"]
+        self._keys: dict[str, str] = {}
+        self._contents: set[str] = set()
+
+    def key(self, name: str) -> str:
+        found = self._keys.get(name)
+        if found is None:
+            if len(self._keys) > _CACHE_LIMIT:
+                self._keys.clear()
+            found = self._keys[name] = name_key(name)
+        return found
+
+    def converter(self, column: Column, options: ReadOptions) -> Callable[[str], Any]:
+        kind = column.type
+        limit = column.max_length
+        if kind in (ColumnType.ID, ColumnType.REFERENCE, ColumnType.TEXT):
+            return _limited(limit) if limit else _as_is
+        if kind is ColumnType.NAME:
+            return _name(limit or 80)
+        if kind is ColumnType.DATE:
+            return _date
+        if kind is ColumnType.TIMESTAMP:
+            return self._timestamp
+        if kind is ColumnType.BOOLEAN:
+            return self._boolean
+        if kind is ColumnType.CHOICE:
+            return _choice(column.choices)
+        if kind is ColumnType.STATE:
+            return _state(frozenset(MEMBER_CODES), "a member state's two-letter code")
+        if kind is ColumnType.STATE_OR_NATIONAL_OFFICE:
+            return _state(
+                frozenset(BY_CODE), "a member state's two-letter code, or NO (National Office)"
+            )
+        if kind is ColumnType.SSN:
+            return _ssn
+        if kind is ColumnType.IDENTIFIER:
+            return _identifier(limit or 20)
+        if kind is ColumnType.JSON_OBJECT:
+            return self._json_object
+        raise AssertionError(kind)
+
+    def _boolean(self, raw: str) -> Any:
+        try:
+            return self.booleans[raw]
+        except KeyError:
+            raise ValueError(f"'{raw}' is not true or false") from None
+
+    def _timestamp(self, raw: str) -> Any:
+        # The common case, UTC with whole seconds as exported, without building a datetime twice.
+        if len(raw) == 25 and raw[10] == "T" and raw.endswith("+00:00"):
+            _parse_timestamp(raw)
+            return f"{raw[:10]} {raw[11:19]}.000000" if self.sqlite else raw
+        moment = _parse_timestamp(raw).astimezone(UTC)
+        if self.sqlite:
+            return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond:06d}"
+        return moment.isoformat()
+
+    def _json_object(self, raw: str) -> str:
+        if raw in self._contents:
+            return raw
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            raise ValueError("is not valid JSON") from None
+        if not isinstance(value, dict):
+            raise ValueError("must be a JSON object ({...})")
+        if len(self._contents) > _CACHE_LIMIT:
+            self._contents.clear()
+        self._contents.add(raw)
+        return raw
+
+    def storage_now(self, moment: datetime) -> Any:
+        moment = moment.astimezone(UTC)
+        if self.sqlite:
+            return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond:06d}"
+        return moment.isoformat()
+
+
+def _as_is(raw: str) -> str:
+    return raw
+
+
+def _limited(limit: int) -> Callable[[str], str]:
+    def convert(raw: str) -> str:
+        if len(raw) > limit:
+            raise ValueError(f"must be at most {limit} characters (it has {len(raw)})")
+        return raw
+
+    return convert
+
+
+def _name(limit: int) -> Callable[[str], str]:
+    def convert(raw: str) -> str:
+        if len(raw) > limit:
+            raise ValueError(f"must be at most {limit} characters (it has {len(raw)})")
+        if raw.isspace():
+            raise ValueError("is blank")
+        return raw
+
+    return convert
+
+
+def _date(raw: str) -> str:
+    if len(raw) != 10 or raw[4] != "-" or raw[7] != "-":
+        raise ValueError(f"'{raw}' is not a date written YYYY-MM-DD")
+    try:
+        date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a valid date (YYYY-MM-DD)") from None
+    return raw
+
+
+def _parse_timestamp(raw: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(
+            f"'{raw}' is not an ISO 8601 timestamp such as 2024-03-01T14:05:00+00:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise ValueError(f"'{raw}' has no UTC offset (write it as in 2024-03-01T14:05:00+00:00)")
+    return moment
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
+    allowed = frozenset(choices)
+    listing = ", ".join(choices)
+
+    def convert(raw: str) -> str:
+        if raw not in allowed:
+            raise ValueError(f"'{raw}' is not one of {listing}")
+        return raw
+
+    return convert
+
+
+def _state(codes: frozenset[str], wanted: str) -> Callable[[str], str]:
+    def convert(raw: str) -> str:
+        if raw not in codes:
+            raise ValueError(f"'{raw}' is not {wanted}")
+        return raw
+
+    return convert
+
+
+def _ssn(raw: str) -> str:
+    digits = raw.replace("-", "")
+    if len(digits) != 9 or not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f"'{raw}' is not nine digits (hyphens optional)")
+    return digits
+
+
+def _identifier(limit: int) -> Callable[[str], str | None]:
+    def convert(raw: str) -> str | None:
+        key = identifier_key(raw)
+        if not key:
+            return None
+        if len(key) > limit or not _IDENTIFIER.fullmatch(key):
+            raise ValueError(
+                f"'{raw}' is not 1 to {limit} letters and digits (spaces, hyphens, dots and "
+                "slashes are ignored)"
+            )
+        return key
+
+    return convert
+
+
+# --- Rows -------------------------------------------------------------------------------------
+class _RowProblem(Exception):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+class _Rows:
+    """Builds each file's stored row from its converted values (spec column order), applying the
+    rules across columns and the defaults of empty cells."""
+
+    def __init__(self, values: _Values, options: ReadOptions):
+        self.values = values
+        self.options = options
+        self.false = values.false
+
+    def offender(self, v: list) -> tuple:
+        (number, last, first, middle, suffix, born, sex, race, ssn, fbi, sid, sex_offender,
+         victim_sensitive, assault, creator, created, confidential, updated) = v  # fmt: skip
+        state = self.options.state
+        if state is not None and creator != state:
+            raise _RowProblem("created_by_state", f"{state} may load only profiles it created")
+        created = created or self.options.now
+        false = self.false
+        key = self.values.key
+        return (
+            number, last, first, middle, suffix, key(last), key(first), born, sex, race, ssn,
+            fbi, sid, false if sex_offender is None else sex_offender,
+            false if victim_sensitive is None else victim_sensitive,
+            false if assault is None else assault,
+            false if confidential is None else confidential,
+            creator, created, updated or created, 1,
+        )  # fmt: skip
+
+    def alias(self, v: list) -> tuple:
+        offender, last, first, middle, born = v
+        key = self.values.key
+        return (offender, last, first, middle, born, key(last), key(first), 1)
+
+    def case(self, v: list) -> tuple:
+        (number, offender, sending, receiving, supervision, status, created, end, summary,
+         changed, tolling, legacy, updated) = v  # fmt: skip
+        if sending == receiving:
+            raise _RowProblem("receiving_state", f"'{receiving}' is also the sending state")
+        state = self.options.state
+        if state is not None and state not in (sending, receiving):
+            raise _RowProblem("sending_state", f"{state} may load only cases it sends or receives")
+        created = created or self.options.now
+        false = self.false
+        return (
+            number, offender, sending, receiving, supervision, status or CaseStatus.PENDING.value,
+            summary, end, false if tolling is None else tolling,
+            false if legacy is None else legacy, changed, created, updated or created, 1,
+        )  # fmt: skip
+
+    def activity(self, v: list) -> tuple:
+        (number, case, kind, sender, receiver, status, created, transmitted, reply_to, outcome,
+         submitted, withdrawn, due, content, updated) = v  # fmt: skip
+        if reply_to == number:
+            raise _RowProblem("reply_to", "is the activity's own activity_id")
+        status = status or ActivityStatus.DRAFT.value
+        if status == ActivityStatus.TRANSMITTED and transmitted is None:
+            raise _RowProblem("transmitted_at", "is required when status is transmitted")
+        if outcome is not None and outcome not in OUTCOMES_BY_TYPE.get(kind, ()):
+            allowed = sorted(OUTCOMES_BY_TYPE.get(kind, ()))
+            rule = f"must be one of {', '.join(allowed)}" if allowed else "must be empty"
+            raise _RowProblem("outcome", f"'{outcome}' is not an outcome of {kind}: {rule}")
+        created = created or self.options.now
+        return (
+            number, case, kind, sender, receiver, status, reply_to, outcome, submitted,
+            transmitted, withdrawn, due, content or "{}", created, updated or created, 1,
+        )  # fmt: skip
+
+    def warrant(self, v: list) -> tuple:
+        (number, created, author, updated, editor, offender, status, requested, issued,
+         authority, contact, identifier, entered, served, withdrawn, verified, retaking,
+         comments) = v  # fmt: skip
+        created = created or self.options.now
+        author = author or self.options.username
+        return (
+            number, offender, status or WarrantStatus.ACTIVE.value, requested, issued, authority,
+            contact, identifier, entered, verified, served, withdrawn, retaking, comments,
+            created, updated or created, author, editor or author, 1,
+        )  # fmt: skip
+
+
+# Stored columns of each file's rows, in the order _Rows gives them; the loader adds `id` first
+# and replaces the references (marked here by their file) with the ids it resolved.
+STORED_COLUMNS: dict[str, tuple[str, ...]] = {
+    OFFENDERS.name: (
+        "offender_number", "last_name", "first_name", "middle_name", "suffix", "last_name_key",
+        "first_name_key", "date_of_birth", "sex", "race", "ssn", "fbi_number", "state_id",
+        "sex_offender", "victim_sensitive", "history_of_assault", "confidential",
+        "created_by_state", "created_at", "updated_at", "version",
+    ),
+    ALIASES.name: (
+        "offender_id", "last_name", "first_name", "middle_name", "date_of_birth",
+        "last_name_key", "first_name_key", "version",
+    ),
+    CASES.name: (
+        "case_number", "offender_id", "sending_state", "receiving_state", "supervision_type",
+        "status", "offense_summary", "supervision_end_date", "tolling", "legacy",
+        "status_changed_at", "created_at", "updated_at", "version",
+    ),
+    ACTIVITIES.name: (
+        "activity_number", "case_id", "type", "from_state", "to_state", "status", "reply_to_id",
+        "outcome", "submitted_at", "transmitted_at", "withdrawn_at", "due_date", "content",
+        "created_at", "updated_at", "version",
+    ),
+    WARRANTS.name: (
+        "warrant_status_id", "offender_id", "status", "requested_date", "issued_date",
+        "issuing_authority", "issuing_authority_contact", "warrant_identifier",
+        "ncic_entry_date", "ncic_verified_date", "served_date", "withdrawn_date",
+        "retaking_authority", "comments", "created_ts", "updated_ts", "created_by",
+        "updated_by", "version",
+    ),
+}  # fmt: skip
+
+
+# --- Files ------------------------------------------------------------------------------------
+class _Lines:
+    """The file's lines decoded, counted, with the ones that are not UTF-8 noted (and decoded
+    with replacement characters so that parsing goes on)."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.number = 0
+        self.undecodable: list[tuple[int, str]] = []
+        self.exhausted = False
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.handle:
+            self.number += 1
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.undecodable.append(
+                    (
+                        self.number,
+                        f"not valid UTF-8 (byte 0x{raw[exc.start]:02X} at byte {exc.start + 1} "
+                        "of the line); save the file as UTF-8",
+                    )
+                )
+                text = raw.decode("utf-8", "replace")
+            if self.number == 1 and text.startswith("\ufeff"):
+                text = text[1:]
+            yield text
+        self.exhausted = True
+
+
+def _header_errors(spec: FileSpec, header: list[str]) -> tuple[list[ExchangeError], bool]:
+    """Problems of the header row, and whether the rows can still be read."""
+    errors: list[ExchangeError] = []
+    known = set(spec.column_names)
+    seen: set[str] = set()
+    usable = True
+    for name in header:
+        if name in seen:
+            errors.append(
+                ExchangeError(spec.name, 1, name or "header", "appears twice in the header")
+            )
+            usable = False
+        seen.add(name)
+        if name not in known:
+            label = name if name.strip() else "header"
+            errors.append(
+                ExchangeError(
+                    spec.name,
+                    1,
+                    label,
+                    f"unknown column{'' if name.strip() else ' (empty name)'}; the columns of "
+                    f"{spec.name} are {', '.join(spec.column_names)}",
+                )
+            )
+    for name in spec.contract_names:
+        if name not in seen:
+            errors.append(ExchangeError(spec.name, 1, name, "missing from the header"))
+            usable = False
+    return errors, usable
+
+
+def read_file(spec: FileSpec, path: Path, options: ReadOptions) -> Iterator[Batch]:
+    """Batches of the file's rows, in file order; the last one has `finished` set."""
+    values = _Values(options.dialect)
+    builder = getattr(_Rows(values, options), _BUILDERS[spec.name])
+    prefix = NUMBER_PREFIXES.get(spec.name)
+    highest = 0
+    id_position = spec.column_names.index(spec.id_column) if spec.id_column else None
+    batch = Batch(spec.name)
+    with path.open("rb") as handle:
+        lines = _Lines(handle)
+        reader = csv.reader(lines, strict=True)
+        try:
+            header = next(reader)
+        except StopIteration:
+            batch.errors.append(ExchangeError(spec.name, 1, "header", "the file is empty"))
+            header = None
+        except csv.Error as exc:
+            batch.errors.append(ExchangeError(spec.name, 1, "header", f"unreadable: {exc}"))
+            header = None
+        for number, message in lines.undecodable:
+            batch.errors.append(ExchangeError(spec.name, number, "encoding", message))
+        lines.undecodable.clear()
+        if header is None:
+            batch.usable = False
+            batch.finished = True
+            yield batch
+            return
+        problems, usable = _header_errors(spec, header)
+        batch.errors.extend(problems)
+        if not usable:
+            batch.usable = False
+            batch.finished = True
+            yield batch
+            return
+        width = len(header)
+        position = {name: index for index, name in enumerate(header)}
+        plan = [
+            (
+                position.get(column.name),
+                column.name,
+                column.required,
+                values.converter(column, options),
+            )
+            for column in spec.columns
+        ]
+        # Where the row's own id is; aliases have none (nothing refers to them).
+        id_cell = position[spec.id_column] if spec.id_column else width
+        pending_width_error: ExchangeError | None = None
+        records = 0
+        while True:
+            start = lines.number + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                if pending_width_error is not None:
+                    batch.errors.append(pending_width_error)
+                    pending_width_error = None
+                text = str(exc)
+                if lines.exhausted and "unexpected end of data" in text:
+                    message = (
+                        "a quoted value starting on this line never ends (the file may be "
+                        "truncated)"
+                    )
+                else:
+                    message = f"unreadable: {text}"
+                batch.errors.append(ExchangeError(spec.name, start, "row", message))
+                records += 1
+                continue
+            if pending_width_error is not None:
+                batch.errors.append(pending_width_error)
+                pending_width_error = None
+            if not row:
+                continue
+            records += 1
+            if lines.undecodable:
+                for number, message in lines.undecodable:
+                    batch.errors.append(ExchangeError(spec.name, number, "encoding", message))
+                lines.undecodable.clear()
+                if id_cell < len(row) and row[id_cell]:
+                    batch.rejected.append((row[id_cell], start))
+                continue
+            if len(row) != width:
+                pending_width_error = ExchangeError(
+                    spec.name, start, "row", f"has {len(row)} fields, the header has {width}"
+                )
+                if id_cell < len(row) and row[id_cell]:
+                    batch.rejected.append((row[id_cell], start))
+                continue
+            converted: list[Any] = []
+            failed = False
+            for cell, name, required, convert in plan:
+                raw = row[cell] if cell is not None else ""
+                if raw:
+                    try:
+                        converted.append(convert(raw))
+                    except ValueError as exc:
+                        batch.errors.append(ExchangeError(spec.name, start, name, str(exc)))
+                        failed = True
+                        converted.append(None)
+                else:
+                    if required:
+                        batch.errors.append(ExchangeError(spec.name, start, name, "is required"))
+                        failed = True
+                    converted.append(None)
+            if not failed:
+                try:
+                    stored = builder(converted)
+                except _RowProblem as problem:
+                    batch.errors.append(
+                        ExchangeError(spec.name, start, problem.column, problem.message)
+                    )
+                    failed = True
+            if failed:
+                if id_cell < width and row[id_cell]:
+                    batch.rejected.append((row[id_cell], start))
+                continue
+            if prefix is not None and id_position is not None:
+                number_text = converted[id_position]
+                digits = number_text[len(prefix) :] if number_text.startswith(prefix) else ""
+                if digits.isdigit() and digits.isascii():
+                    highest = max(highest, int(digits))
+            batch.rows.append(stored)
+            batch.lines.append(start)
+            if len(batch.rows) >= BATCH_ROWS:
+                batch.records_read = records
+                yield batch
+                batch = Batch(spec.name)
+        if pending_width_error is not None:
+            batch.errors.append(
+                ExchangeError(
+                    pending_width_error.file,
+                    pending_width_error.line,
+                    "row",
+                    f"{pending_width_error.message} (the last line: the file may be truncated)",
+                )
+            )
+        for number, message in lines.undecodable:
+            batch.errors.append(ExchangeError(spec.name, number, "encoding", message))
+    batch.records_read = records
+    batch.finished = True
+    batch.highest_number = highest
+    yield batch
+
+
+_BUILDERS = {
+    OFFENDERS.name: "offender",
+    ALIASES.name: "alias",
+    CASES.name: "case",
+    ACTIVITIES.name: "activity",
+    WARRANTS.name: "warrant",
+}
