@@ -64,7 +64,8 @@ from app.models import (
 from app.services.policy import case_party
 
 # Up to this many matching cases the database sorts the whole list: cheaper than walking an
-# index past thousands of rows of other states to find them.
+# index past thousands of rows of other states to find them. Also where counts stop when a filter
+# must look at each case (overdue, special statuses): "5,000+ cases".
 NARROW_LIMIT = 5_000
 # Rows per query when a whole list is streamed (export, print).
 EXPORT_CHUNK = 2_000
@@ -351,9 +352,10 @@ def _filters(actor: Actor, query: WorkloadQuery, today: date) -> list[ColumnElem
     return clauses
 
 
-def _is_narrow(session: Session, filters: Sequence[ColumnElement[bool]]) -> bool:
-    matches = select(CompactCase.id).where(*filters).limit(NARROW_LIMIT + 1).subquery()
-    return (session.scalar(select(func.count()).select_from(matches)) or 0) <= NARROW_LIMIT
+def _capped_count(session: Session, filters: Sequence[ColumnElement[bool]], cap: int) -> int:
+    """How many cases match, counting no further than cap + 1."""
+    matches = select(CompactCase.id).where(*filters).limit(cap + 1).subquery()
+    return session.scalar(select(func.count()).select_from(matches)) or 0
 
 
 # --- The narrow list: one ORDER BY ----------------------------------------------------------------
@@ -605,12 +607,15 @@ def _page_ids(
     limit: int,
     after: tuple | None,
     today: date,
+    size: WorkloadSize | None,
 ) -> list[tuple[int, tuple | None]]:
     """(case id, page key) of the page's rows, in order."""
     if limit <= 0:
         return []
     filters = _filters(actor, query, today)
-    if _is_narrow(session, filters):
+    if size is None:
+        size = WorkloadSize.of(_capped_count(session, filters, NARROW_LIMIT))
+    if size.narrow:
         ids = session.scalars(
             _narrow_select(session, query).where(*filters).offset(offset).limit(limit)
         )
@@ -699,14 +704,49 @@ def _rows(
 
 
 # --- The service -----------------------------------------------------------------------------------
-def count_workload(session: Session, actor: Actor, query: WorkloadQuery) -> int:
-    require(actor, Permission.VIEW_OFFENDERS)
+@dataclass(frozen=True)
+class WorkloadSize:
+    """How many cases the list holds: exact, or `capped` when there are more than `count`."""
+
+    count: int
+    capped: bool = False
+
+    @classmethod
+    def of(cls, counted: int) -> WorkloadSize:
+        """From a count that stopped at NARROW_LIMIT + 1."""
+        if counted > NARROW_LIMIT:
+            return cls(NARROW_LIMIT, True)
+        return cls(counted)
+
+    @property
+    def narrow(self) -> bool:
+        return not self.capped and self.count <= NARROW_LIMIT
+
+
+def _counting_filters(actor: Actor, query: WorkloadQuery) -> list[ColumnElement[bool]]:
     filters = _filters(actor, query, clock.today())
     if query.scope is WorkloadScope.STATE and actor.sees_all_states:
         # Every case's sending state is a jurisdiction: naming them all lets the database count
         # ranges of the (sending state, status) index instead of reading every entry.
         filters.append(CompactCase.sending_state.in_(_state_codes()))
+    return filters
+
+
+def count_workload(session: Session, actor: Actor, query: WorkloadQuery) -> int:
+    """The exact number of cases in the list."""
+    require(actor, Permission.VIEW_OFFENDERS)
+    filters = _counting_filters(actor, query)
     return session.scalar(select(func.count()).select_from(CompactCase).where(*filters)) or 0
+
+
+def workload_size(session: Session, actor: Actor, query: WorkloadQuery) -> WorkloadSize:
+    """What a screen shows as the count: exact where indexes answer it; where each case must be
+    looked at (overdue, special statuses) it stops past NARROW_LIMIT, as a whole state's overdue
+    cases take seconds to count. Pass it to `workload_page` to spare the page its own count."""
+    require(actor, Permission.VIEW_OFFENDERS)
+    if not query.overdue_only and not query.special_statuses:
+        return WorkloadSize(count_workload(session, actor, query))
+    return WorkloadSize.of(_capped_count(session, _counting_filters(actor, query), NARROW_LIMIT))
 
 
 def workload_page(
@@ -716,21 +756,27 @@ def workload_page(
     offset: int = 0,
     limit: int = 100,
     after: tuple | None = None,
+    size: WorkloadSize | None = None,
 ) -> list[WorkloadRow]:
     """Rows [offset, offset + limit) of the list; or, when `after` is the `page_key` of a row, the
-    `limit` rows that follow it (a narrow list's rows have no key and page by offset)."""
+    `limit` rows that follow it (a narrow list's rows have no key and page by offset).
+
+    `size` (from `workload_size`, for the same query) saves counting the matches again."""
     require(actor, Permission.VIEW_OFFENDERS)
     today = clock.today()
-    return _rows(session, _page_ids(session, actor, query, offset, limit, after, today), today)
+    keyed = _page_ids(session, actor, query, offset, limit, after, today, size)
+    return _rows(session, keyed, today)
 
 
 def iter_workload(
     session: Session, actor: Actor, query: WorkloadQuery, chunk: int = EXPORT_CHUNK
 ) -> Iterator[WorkloadRow]:
     """Every row of the list, in order, read `chunk` rows at a time (for export and printing)."""
+    filters = _filters(actor, query, clock.today())
+    size = WorkloadSize.of(_capped_count(session, filters, NARROW_LIMIT))
     offset, after = 0, None
     while True:
-        rows = workload_page(session, actor, query, offset, chunk, after)
+        rows = workload_page(session, actor, query, offset, chunk, after, size)
         yield from rows
         if len(rows) < chunk:
             return

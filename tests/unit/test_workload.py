@@ -24,10 +24,12 @@ from app.services.workload import (
     SpecialStatus,
     WorkloadQuery,
     WorkloadScope,
+    WorkloadSize,
     WorkloadSort,
     count_workload,
     iter_workload,
     workload_page,
+    workload_size,
 )
 from tests.factories import make_case, make_offender, make_user
 
@@ -423,3 +425,20 @@ def test_supervision_types_sort_by_their_labels(db, world, system, monkeypatch):
     # Parole, Parole and probation, Probation.
     assert found == ["C-0100", "C-0200", "C-0400", "C-0600", "C-0700", "C-0800", "C-0900",
                      "C-0300", "C-0500"]  # fmt: skip
+
+
+def test_size_is_exact_unless_each_case_must_be_looked_at(db, world, monkeypatch):
+    monkeypatch.setattr(workload, "NARROW_LIMIT", 2)
+    nora = world["actors"]["nora"]
+    overdue = state_query(statuses=ALL_STATUSES, overdue_only=True)
+    victims = state_query(special_statuses=frozenset({SpecialStatus.VICTIM_SENSITIVE}))
+    with db.read() as session:
+        assert workload_size(session, nora, state_query()) == WorkloadSize(6)
+        assert workload_size(session, nora, overdue) == WorkloadSize(2, capped=True)
+        assert workload_size(session, nora, victims) == WorkloadSize(2)
+        assert count_workload(session, nora, overdue) == 3
+        # The page trusts the size it is given instead of counting again.
+        for query in (state_query(), overdue, victims):
+            size = workload_size(session, nora, query)
+            given = workload_page(session, nora, query, size=size)
+            assert [r.case_number for r in given] == numbers(db, nora, query)
