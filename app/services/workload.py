@@ -782,3 +782,24 @@ def iter_workload(
             return
         offset += len(rows)
         after = rows[-1].page_key
+
+
+@dataclass(frozen=True)
+class AssignableUser:
+    id: int
+    full_name: str
+    username: str
+    jurisdiction_code: str
+
+
+def assignable_users(session: Session, actor: Actor) -> list[AssignableUser]:
+    """The users the 'assigned user' filter offers: the actor's state's (every state's for the
+    National Office), active, by name."""
+    require(actor, Permission.VIEW_OFFENDERS)
+    query = select(User.id, User.full_name, User.username, User.jurisdiction_code).where(
+        User.active.is_(True), User.is_system.is_(False)
+    )
+    if not actor.sees_all_states:
+        query = query.where(User.jurisdiction_code == actor.jurisdiction_code)
+    query = query.order_by(_binary(session, User.full_name), User.id)
+    return [AssignableUser(*row) for row in session.execute(query)]

@@ -442,3 +442,17 @@ def test_size_is_exact_unless_each_case_must_be_looked_at(db, world, monkeypatch
             size = workload_size(session, nora, query)
             given = workload_page(session, nora, query, size=size)
             assert [r.case_number for r in given] == numbers(db, nora, query)
+
+
+def test_assignable_users_are_the_states_own_or_everyone_for_the_national_office(db, world):
+    with db.read() as session:
+        texas = workload.assignable_users(session, world["actors"]["ann"])
+        everyone = workload.assignable_users(session, world["actors"]["nora"])
+    assert [(u.full_name, u.jurisdiction_code) for u in texas if u.username.startswith("wl.")] == [
+        ("Ann Archer", "TX"),
+        ("Cy Cole", "TX"),
+    ]
+    assert {u.jurisdiction_code for u in texas} == {"TX"}
+    names = [u.full_name for u in everyone if u.username.startswith("wl.")]
+    assert names == ["Ann Archer", "Bob Baker", "Cy Cole", "Nora North", "Wyatt Young"]
+    assert "system" not in {u.username for u in everyone}
