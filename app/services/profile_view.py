@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from app.core import clock
 from app.core.permissions import Actor
@@ -152,16 +152,13 @@ def load_profile(session: Session, actor: Actor, offender_id: int) -> Profile:
         .where(Activity.case_id.in_(case_numbers))
         .order_by(Activity.created_at.desc(), Activity.id.desc())
     ).all()
-    reply = aliased(Activity)
-    replied = set(
-        session.scalars(
-            select(reply.reply_to_id).where(
-                reply.case_id.in_(case_numbers),
-                reply.reply_to_id.is_not(None),
-                reply.status == ActivityStatus.TRANSMITTED,
-            )
-        ).all()
-    )
+    # A reply belongs to the case of what it answers, so the activities read above hold every reply
+    # (a query on reply_to_id would make SQLite walk that index across all activities).
+    replied = {
+        a.reply_to_id
+        for a in activities
+        if a.reply_to_id is not None and a.status is ActivityStatus.TRANSMITTED
+    }
     warrants = session.scalars(
         select(WarrantStatusRecord)
         .where(WarrantStatusRecord.offender_id == offender_id)
