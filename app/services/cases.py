@@ -10,13 +10,13 @@ Exactly one way off is offered at a time; `case_actions` says which, and why the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.core import clock
 from app.core.errors import NotFound, UserError, ValidationError
@@ -75,39 +75,31 @@ class CaseFacts:
     open_closure_notice: Activity | None
 
 
+def facts_from(activities: Iterable[Activity]) -> CaseFacts:
+    """The facts from all the activities of one case (a case has tens, not thousands)."""
+    activities = list(activities)
+    transmitted = [a for a in activities if a.status is ActivityStatus.TRANSMITTED]
+    replied = {a.reply_to_id for a in transmitted if a.reply_to_id is not None}
+    open_notices = [
+        a for a in transmitted if a.type is ActivityType.CASE_CLOSURE_NOTICE and a.id not in replied
+    ]
+    return CaseFacts(
+        has_activity=bool(activities),
+        arrived=any(a.type is ActivityType.NOTICE_OF_ARRIVAL for a in transmitted),
+        open_closure_notice=max(open_notices, key=lambda a: a.id, default=None),
+    )
+
+
 def case_facts(session: Session, case: CompactCase) -> CaseFacts:
-    has_activity = session.scalar(select(exists().where(Activity.case_id == case.id)))
-    arrived = session.scalar(
-        select(
-            exists().where(
-                Activity.case_id == case.id,
-                Activity.type == ActivityType.NOTICE_OF_ARRIVAL,
-                Activity.status == ActivityStatus.TRANSMITTED,
-            )
-        )
-    )
-    closure = aliased(Activity)
-    replied = exists().where(
-        Activity.reply_to_id == closure.id,
-        Activity.status == ActivityStatus.TRANSMITTED,
-    )
-    notice = session.scalars(
-        select(closure)
-        .where(
-            closure.case_id == case.id,
-            closure.type == ActivityType.CASE_CLOSURE_NOTICE,
-            closure.status == ActivityStatus.TRANSMITTED,
-            ~replied,
-        )
-        .order_by(closure.id.desc())
-        .limit(1)
-    ).first()
-    return CaseFacts(bool(has_activity), bool(arrived), notice)
+    return facts_from(session.scalars(select(Activity).where(Activity.case_id == case.id)))
 
 
-def case_actions(session: Session, actor: Actor, case: CompactCase) -> list[CaseAction]:
+def case_actions(
+    session: Session, actor: Actor, case: CompactCase, facts: CaseFacts | None = None
+) -> list[CaseAction]:
     """Every action with whether the actor may take it now and, if not, why."""
-    facts = case_facts(session, case)
+    if facts is None:
+        facts = case_facts(session, case)
     actions = _rule_actions(case, facts, actor)
     if not can(actor, Permission.EDIT_OFFENDERS) or not policy.is_case_party(actor, case):
         why = (

@@ -29,7 +29,7 @@ from app.models import (
     WarrantStatusRecord,
 )
 from app.services import policy
-from app.services.cases import CaseAction, case_actions
+from app.services.cases import CaseAction, case_actions, facts_from
 from app.services.profiles import offender_form_values
 
 
@@ -199,7 +199,14 @@ def load_profile(session: Session, actor: Actor, offender_id: int) -> Profile:
                     receiving_officer=names.get(case.receiving_assigned_user_id, ""),
                     opened=case.created_at,
                     version=case.version,
-                    actions=tuple(case_actions(session, actor, case)),
+                    actions=tuple(
+                        case_actions(
+                            session,
+                            actor,
+                            case,
+                            facts_from(a for a in activities if a.case_id == case.id),
+                        )
+                    ),
                 )
                 for case in cases
             ),

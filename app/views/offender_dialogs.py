@@ -157,7 +157,7 @@ class OffenderDialog(FormDialog):
             self.certified = True
             return True
         if outcome == PossibleMatchesDialog.OPEN_EXISTING and choice.chosen is not None:
-            self._discard_draft()
+            self.discard_draft()
             self.form.mark_clean()
             self.open_existing.emit(choice.chosen.offender_id)
             self.reject()
