@@ -270,7 +270,6 @@ class FormDialog(QDialog):
         self.draft_saved_at = None
         self.status_label.clear()
 
-    _discard_draft = discard_draft
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
