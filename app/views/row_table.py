@@ -77,7 +77,9 @@ class RowsTable(QTableView):
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # Shown in the order the service gives until the user clicks a header.
+        # Shown in the order the service gives until the user clicks a header (and no header claims
+        # an order it does not have).
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.proxy.sort(-1)
 
     def set_rows(self, rows: Sequence[Any]) -> None:
