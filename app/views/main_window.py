@@ -30,6 +30,7 @@ from app.views.user_list import UserListPage
 
 # Long enough to skip the searches of half-typed words, short enough to feel immediate.
 SEARCH_DEBOUNCE_MS = 150
+WORKLOAD_TITLE = "Workload"
 SEARCH_PLACEHOLDER = "Search name, offender #, FBI #, SID, SSN"
 _FOCUS_SEARCH_KEYS = ("Ctrl+K", "Ctrl+F")
 
@@ -91,11 +92,18 @@ class MainWindow(QMainWindow):
         self.navigation = QListWidget()
         self.navigation.setAccessibleName("Navigation")
         self.pages = QStackedWidget()
+        # The clerk's to-do list comes first in the navigation (SCREENS); it is built when first
+        # opened, so that start-up shows the search and its list without counting a workload too.
+        self.workload_page: QWidget | None = None
+        self._workload_holder = QWidget()
+        QVBoxLayout(self._workload_holder).setContentsMargins(0, 0, 0, 0)
+        self._add_page(WORKLOAD_TITLE, self._workload_holder)
         self._add_page("Offenders", self.offender_page)
         if can(context.actor, Permission.MANAGE_USERS):
             self.user_page = UserListPage(context)
             self._add_page("Users", self.user_page)
-        self.navigation.setCurrentRow(0)
+        self.navigation.setCurrentRow(self.pages.indexOf(self.offender_page))
+        self.pages.setCurrentWidget(self.offender_page)
         # Wide enough for the longest entry the full navigation will have ("Administration").
         self.navigation.setFixedWidth(self.navigation.fontMetrics().horizontalAdvance("M" * 12))
 
@@ -108,7 +116,7 @@ class MainWindow(QMainWindow):
         self.search_field.down_pressed.connect(self.offender_page.focus_results)
         self.contains_box.toggled.connect(self._apply_search)
         self.search_timer.timeout.connect(self._apply_search)
-        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(self._show_row)
         self.offender_page.model.fetch_failed.connect(self._show_fetch_problem)
         self.offender_page.open_offender.connect(self.open_profile)
         context.events.changes_applied.connect(self._refresh_pages)
@@ -129,6 +137,28 @@ class MainWindow(QMainWindow):
             self.first_shown.emit()
             if self._context.actor.user_id is not None:
                 QTimer.singleShot(0, self._offer_drafts_after_start)
+
+    def _show_row(self, row: int) -> None:
+        if self.pages.widget(row) is self._workload_holder:
+            self._build_workload_page()
+        self.pages.setCurrentIndex(row)
+
+    def _build_workload_page(self) -> QWidget:
+        if self.workload_page is None:
+            from app.views.workload_view import WorkloadPage
+
+            page = WorkloadPage(self._context)
+            page.open_offender.connect(self.open_profile)
+            page.count_changed.connect(self._show_workload_count)
+            self._workload_holder.layout().addWidget(page)
+            page.show()
+            self.workload_page = page
+            self._show_workload_count(page.live_count())
+        return self.workload_page
+
+    def _show_workload_count(self, count: int) -> None:
+        row = self.pages.indexOf(self._workload_holder)
+        self.navigation.item(row).setText(f"{WORKLOAD_TITLE} ({count:,})")
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.navigation.addItem(title)
@@ -162,6 +192,16 @@ class MainWindow(QMainWindow):
         self.drafts_action = QAction("Resume an unsaved &draft…", self)
         self.drafts_action.triggered.connect(self.resume_draft)
         file_menu.addAction(self.drafts_action)
+        file_menu.addSeparator()
+        self.import_action = QAction("&Import data folder…", self)
+        self.import_action.setEnabled(can(self._context.actor, Permission.LOAD_DATA))
+        if not self.import_action.isEnabled():
+            self.import_action.setToolTip("Importing needs the state administrator role")
+        self.import_action.triggered.connect(self.import_folder)
+        file_menu.addAction(self.import_action)
+        self.export_action = QAction("&Export data folder…", self)
+        self.export_action.triggered.connect(self.export_folder)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -206,7 +246,7 @@ class MainWindow(QMainWindow):
     def _apply_search(self) -> None:
         self.search_timer.stop()
         # Typing a search from another page means looking for an offender.
-        self.navigation.setCurrentRow(0)
+        self.navigation.setCurrentRow(self.pages.indexOf(self.offender_page))
         self.offender_page.set_search(self._current_search())
 
     def _search_and_go_to_results(self) -> None:
@@ -260,6 +300,16 @@ class MainWindow(QMainWindow):
         CaseDialog(
             self._context, offender_id, parent=self.profile_windows.get(offender_id, self)
         ).exec()
+
+    def import_folder(self) -> None:
+        from app.views.exchange_dialogs import import_folder_interactively
+
+        import_folder_interactively(self, self._context)
+
+    def export_folder(self) -> None:
+        from app.views.exchange_dialogs import export_folder_interactively
+
+        export_folder_interactively(self, self._context)
 
     def resume_draft(self) -> None:
         """Drafts outlive a crash; this lists them and opens the chosen one in its form."""
@@ -315,6 +365,8 @@ class MainWindow(QMainWindow):
 
     def _refresh_pages(self, _changes: object = None) -> None:
         self.offender_page.refresh()
+        if self.workload_page is not None:
+            self.workload_page.refresh()
         if self.user_page is not None:
             self.user_page.refresh_if_loaded()
 

@@ -185,11 +185,13 @@ def test_down_arrow_moves_from_the_search_to_the_list(qtbot, window):
 
 def test_ctrl_number_switches_pages_and_the_users_page_lists_users(qtbot, window):
     assert [window.navigation.item(r).text() for r in range(window.navigation.count())] == [
+        "Workload",
         "Offenders",
         "Users",
     ]
+    assert window.pages.currentWidget() is window.offender_page
 
-    qtbot.keyClick(window.search_field, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.search_field, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
 
     assert window.pages.currentWidget() is window.user_page
     users_model = window.user_page.model
@@ -202,12 +204,21 @@ def test_ctrl_number_switches_pages_and_the_users_page_lists_users(qtbot, window
     ]
     assert window.user_page.count_label.text() == "1 user"
 
-    qtbot.keyClick(window.search_field, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.search_field, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentWidget() is window.offender_page
 
 
+def test_the_workload_is_built_when_first_opened_and_counts_in_the_navigation(qtbot, window):
+    assert window.workload_page is None
+    qtbot.keyClick(window.search_field, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.workload_page is not None
+    assert window.workload_page.isVisible()
+    count = window.workload_page.live_count()
+    assert window.navigation.item(0).text() == f"Workload ({count:,})"
+
+
 def test_typing_a_search_on_another_page_shows_the_offenders(qtbot, window):
-    window.show_page(1)
+    window.show_page(2)
 
     qtbot.keyClicks(window.search_field, "jones")
 
@@ -218,8 +229,9 @@ def test_typing_a_search_on_another_page_shows_the_offenders(qtbot, window):
 def test_an_officer_does_not_see_the_users_page(qtbot, db, system, profiles):
     window = open_window(qtbot, db, make_actor(db, system, "officer", (Role.OFFICER,)))
 
-    assert window.navigation.count() == 1
+    assert window.navigation.count() == 2
     assert window.user_page is None
+    assert not window.import_action.isEnabled()
 
 
 def test_status_bar_names_the_database_and_the_signed_in_user(window, db):
