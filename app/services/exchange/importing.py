@@ -20,7 +20,7 @@ from app.models.audit import record_event
 from app.models.base import utcnow
 from app.services.exchange.format import BY_NAME, FILES, REQUIRED_FILE, ExchangeError
 from app.services.exchange.loading import DEFER_INDEXES_FROM_ROWS, Loader, SqliteBulkMode
-from app.services.exchange.reading import Batch, ReadOptions, _Values, count_lines, read_file
+from app.services.exchange.reading import Batch, FolderReader, ReadOptions, _Values, count_lines
 
 # (phase, rows done, rows in all or None); it may raise Cancelled to stop, and nothing is kept.
 Progress = Callable[[str, int, int | None], None]
@@ -75,8 +75,9 @@ def _folder_files(folder: Path) -> tuple[list[tuple[str, Path]], list[ExchangeEr
 
 
 def _read_all(files: list[tuple[str, Path]], options: ReadOptions) -> Iterator[Batch]:
+    reader = FolderReader(options)
     for name, path in files:
-        yield from read_file(BY_NAME[name], path, options)
+        yield from reader.read(BY_NAME[name], path)
 
 
 def _send_batches(sender: Any, files: list[tuple[str, Path]], options: ReadOptions) -> None:
@@ -147,20 +148,21 @@ def import_folder(
     totals = {name: max(count_lines(path) - 1, 0) for name, path in files}
     total = sum(totals.values())
     report = progress or (lambda _phase, _done, _total: None)
-    started = utcnow()
-    options = ReadOptions(
-        dialect=database.dialect,
-        now=_Values(database.dialect).storage_now(started),
-        username=actor.username,
-        state=None if actor.sees_all_states else actor.jurisdiction_code,
-    )
+    now = _Values(database.dialect).storage_now(utcnow())
     report("Checking the folder", 0, total)
-    batches = _Batches(files, options)
+    batches = None
     try:
         with database.unit_of_work(actor) as session:
             loader = Loader(session, actor)
             loader.errors.extend(folder_errors)
-            loader.prepare()
+            options = ReadOptions(
+                dialect=database.dialect,
+                now=now,
+                username=actor.username,
+                first_ids=loader.prepare(),
+                state=None if actor.sees_all_states else actor.jurisdiction_code,
+            )
+            batches = _Batches(files, options)
             bulk = None
             if database.dialect == "sqlite":
                 defer = total >= DEFER_INDEXES_FROM_ROWS and total * 4 >= loader.existing_rows()
@@ -190,7 +192,8 @@ def import_folder(
             )
             report("Saving", total, total)
     finally:
-        batches.close()
+        if batches is not None:
+            batches.close()
     return ImportSummary(folder, counts)
 
 

@@ -31,7 +31,7 @@ from app.services.exchange.format import (
     ExchangeError,
     FileSpec,
 )
-from app.services.exchange.reading import STORED_COLUMNS, Batch
+from app.services.exchange.reading import REFERENCES, STORED_COLUMNS, Batch
 from app.services.links import add_links_for_id_range, refresh_links
 from app.services.policy import case_party, offender_visible
 
@@ -73,10 +73,13 @@ class _Target:
 
     spec: FileSpec
     base_id: int
-    next_id: int
+    last_id: int
     # Line of each id handed out, by id - base_id, to name the first of two duplicate rows.
     lines: array = field(default_factory=lambda: array("L"))
+    # Source ids of refused rows, with their lines.
     rejected: dict[str, int] = field(default_factory=dict)
+    # Ids handed out to rows that were not stored (refused here, or repeating an id).
+    dropped: set[int] = field(default_factory=set)
     cache: dict[str, int] = field(default_factory=dict)
     usable: bool = True
     present: bool = False
@@ -131,9 +134,10 @@ class Loader:
         self.lookups: dict[str, _Lookup] = {}
 
     # --- Setting up -----------------------------------------------------------------------
-    def prepare(self) -> None:
+    def prepare(self) -> dict[str, int]:
         """Reserves the ids the new rows take: after the highest in use (and, on PostgreSQL,
-        after the sequence), with other writers held off until the import commits."""
+        after the sequence), with other writers held off until the import commits. Returns the
+        first id of each file."""
         connection = self.connection
         if self.dialect == "postgresql":
             tables = ", ".join(model.__tablename__ for model in _MODELS.values())
@@ -150,10 +154,11 @@ class Loader:
                     {"table": model.__tablename__},
                 )
                 highest = max(highest, sequence or 0)
-            self.targets[spec.name] = _Target(spec, highest + 1, highest + 1)
+            self.targets[spec.name] = _Target(spec, highest + 1, highest)
         self.former_numbers_exist = (
             connection.scalar(select(FormerOffenderNumber.number).limit(1)) is not None
         )
+        return {name: target.base_id for name, target in self.targets.items()}
 
     def existing_rows(self) -> int:
         return sum(target.base_id - 1 for target in self.targets.values())
@@ -167,115 +172,80 @@ class Loader:
             target.rejected.setdefault(number, line)
         if not batch.usable:
             target.usable = False
-        if batch.rows:
-            getattr(self, _LOADERS[batch.file])(target, batch)
+        rows = batch.rows
+        if rows:
+            # The batch's ids follow on from the previous batch's, one per row.
+            target.lines.extend(batch.lines)
+            if batch.unresolved or any(
+                self.targets[named].dropped for _, named in REFERENCES[batch.file]
+            ):
+                rows = self._settled(target, batch)
+            if batch.file == OFFENDERS.name and self.former_numbers_exist:
+                rows = self._without_retired_numbers(target, rows)
+            self._insert(target, rows)
         if batch.finished:
             target.highest_number = batch.highest_number
             if batch.file == ACTIVITIES.name:
-                self._resolve_pending_replies(target)
+                self._resolve_pending_replies(self.targets[ACTIVITIES.name])
 
-    def _offenders(self, target: _Target, batch: Batch) -> None:
-        retired: set[str] = set()
-        if self.former_numbers_exist:
-            retired = self._retired_numbers({row[0] for row in batch.rows})
-        rows, lines = [], []
-        row_id = target.next_id
-        for row, line in zip(batch.rows, batch.lines, strict=True):
-            if row[0] in retired:
-                self._error(
-                    OFFENDERS.name, line, "offender_id",
-                    f"'{row[0]}' is the former number of a merged profile",
-                )  # fmt: skip
-                target.rejected.setdefault(row[0], line)
-                continue
-            rows.append((row_id, *row))
-            lines.append(line)
-            row_id += 1
-        self._insert(target, rows, lines)
-
-    def _aliases(self, target: _Target, batch: Batch) -> None:
-        offenders = self.targets[OFFENDERS.name]
-        found = self._resolve(offenders, {row[0] for row in batch.rows})
-        rows, lines = [], []
-        row_id = target.next_id
-        for row, line in zip(batch.rows, batch.lines, strict=True):
-            offender_id = found.get(row[0])
-            if offender_id is None:
-                self._unresolved(offenders, row[0], ALIASES.name, line, "offender_id")
-                continue
-            rows.append((row_id, offender_id, *row[1:]))
-            lines.append(line)
-            row_id += 1
-        self._insert(target, rows, lines)
-
-    def _cases(self, target: _Target, batch: Batch) -> None:
-        offenders = self.targets[OFFENDERS.name]
-        found = self._resolve(offenders, {row[1] for row in batch.rows})
-        rows, lines = [], []
-        row_id = target.next_id
-        new_from = offenders.base_id
-        for row, line in zip(batch.rows, batch.lines, strict=True):
-            offender_id = found.get(row[1])
-            if offender_id is None:
-                self._unresolved(offenders, row[1], CASES.name, line, "offender_id")
-                target.rejected.setdefault(row[0], line)  # its activities are not reported
-                continue
-            if offender_id < new_from:
-                self.touched_offenders.add(offender_id)
-            rows.append((row_id, row[0], offender_id, *row[2:]))
-            lines.append(line)
-            row_id += 1
-        self._insert(target, rows, lines)
-
-    def _activities(self, target: _Target, batch: Batch) -> None:
-        cases = self.targets[CASES.name]
-        found_cases = self._resolve(cases, {row[1] for row in batch.rows})
-        candidates = []
-        for row, line in zip(batch.rows, batch.lines, strict=True):
-            case_id = found_cases.get(row[1])
-            if case_id is None:
-                self._unresolved(cases, row[1], ACTIVITIES.name, line, "case_id")
-                target.rejected.setdefault(row[0], line)  # nor are its replies
-            else:
-                candidates.append((row, line, case_id))
-        first_id = target.next_id
-        # A reply usually follows its request closely: its id is known before it is stored.
-        # (Foreign keys are checked at commit on SQLite and at the end of the COPY on
-        # PostgreSQL, so the order within the batch does not matter.)
-        in_batch: dict[str, int] = {}
-        for index, (row, _, _) in enumerate(candidates):
-            in_batch.setdefault(row[0], first_id + index)
-        wanted = {
-            row[6] for row, _, _ in candidates if row[6] is not None and row[6] not in in_batch
+    def _settled(self, target: _Target, batch: Batch) -> list[tuple]:
+        """The batch's rows with the references the reader left resolved against the database;
+        rows naming nothing that exists, or rows that were not stored, are left out."""
+        file = target.spec.name
+        rows = list(batch.rows)
+        wanted: dict[str, set[str]] = {}
+        for _, _, named, number, _ in batch.unresolved:
+            wanted.setdefault(named, set()).add(number)
+        found = {
+            named: self._resolve(self.targets[named], numbers) for named, numbers in wanted.items()
         }
-        found_replies = self._resolve(target, wanted) if wanted else {}
-        rows, lines = [], []
-        for index, (row, line, case_id) in enumerate(candidates):
-            request = row[6]
-            reply_to_id = None
-            if request is not None:
-                reply_to_id = in_batch.get(request) or found_replies.get(request)
-                if reply_to_id is None and request not in target.rejected and target.usable:
+        left_out: set[int] = set()
+        for index, position, named, number, column in batch.unresolved:
+            row = rows[index]
+            row_id = found[named].get(number)
+            if row_id is None:
+                if named == ACTIVITIES.name:
                     # Perhaps further down the file: looked up again once it is all stored.
-                    self.pending_replies.append((first_id + index, request, line))
-            rows.append((first_id + index, row[0], case_id, *row[2:6], reply_to_id, *row[7:]))
-            lines.append(line)
-        self._insert(target, rows, lines)
-
-    def _warrants(self, target: _Target, batch: Batch) -> None:
-        offenders = self.targets[OFFENDERS.name]
-        found = self._resolve(offenders, {row[1] for row in batch.rows})
-        rows, lines = [], []
-        row_id = target.next_id
-        for row, line in zip(batch.rows, batch.lines, strict=True):
-            offender_id = found.get(row[1])
-            if offender_id is None:
-                self._unresolved(offenders, row[1], WARRANTS.name, line, "offender_id")
+                    if number not in self.targets[named].rejected and self.targets[named].usable:
+                        self.pending_replies.append((row[0], number, batch.lines[index]))
+                    continue
+                self._unresolved(self.targets[named], number, file, batch.lines[index], column)
+                left_out.add(index)
                 continue
-            rows.append((row_id, row[0], offender_id, *row[2:]))
-            lines.append(line)
-            row_id += 1
-        self._insert(target, rows, lines)
+            if named == OFFENDERS.name and row_id < self.targets[named].base_id:
+                self.touched_offenders.add(row_id)
+            rows[index] = (*row[:position], row_id, *row[position + 1 :])
+        for index, row in enumerate(rows):
+            for position, named in REFERENCES[file]:
+                if row[position] is not None and row[position] in self.targets[named].dropped:
+                    if named == ACTIVITIES.name:
+                        rows[index] = row = (*row[:position], None, *row[position + 1 :])
+                    else:
+                        left_out.add(index)
+        if not left_out:
+            return rows
+        for index in left_out:
+            target.dropped.add(rows[index][0])
+            if target.spec.id_column:
+                target.rejected.setdefault(rows[index][1], batch.lines[index])
+        return [row for index, row in enumerate(rows) if index not in left_out]
+
+    def _without_retired_numbers(self, target: _Target, rows: list[tuple]) -> list[tuple]:
+        retired = self._retired_numbers({row[1] for row in rows})
+        if not retired:
+            return rows
+        kept = []
+        for row in rows:
+            if row[1] in retired:
+                self._error(
+                    OFFENDERS.name, target.line_of(row[0]), "offender_id",
+                    f"'{row[1]}' is the former number of a merged profile",
+                )  # fmt: skip
+                target.dropped.add(row[0])
+                target.rejected.setdefault(row[1], target.line_of(row[0]))
+            else:
+                kept.append(row)
+        return kept
 
     def _resolve_pending_replies(self, target: _Target) -> None:
         if not self.pending_replies:
@@ -286,7 +256,7 @@ class Loader:
             request_id = found.get(request)
             if request_id is not None:
                 updates.append({"row_id": activity_id, "reply_to": request_id})
-            else:
+            elif request not in target.rejected and target.usable:
                 self._error(ACTIVITIES.name, line, "reply_to", self._unknown(target, request))
         if updates:
             table = Activity.__table__
@@ -361,15 +331,14 @@ class Loader:
         self.errors.append(ExchangeError(file, line, column, message))
 
     # --- Inserting ------------------------------------------------------------------------
-    def _insert(self, target: _Target, rows: list[tuple], lines: list[int]) -> None:
-        """Inserts rows whose ids continue from target.next_id; a row whose source id is taken
+    def _insert(self, target: _Target, rows: list[tuple]) -> None:
+        """Inserts rows (their ids given by the reader); a row whose source id is taken
         (earlier in the file, or in the database) is skipped and reported."""
         if not rows:
             return
         spec = target.spec
-        target.next_id += len(rows)
-        target.lines.extend(lines)
-        columns = ("id", *STORED_COLUMNS[spec.name])
+        target.last_id = max(target.last_id, rows[-1][0])
+        columns = STORED_COLUMNS[spec.name]
         unique = spec.id_column is not None
         if self.dialect == "sqlite":
             skipped = self._insert_sqlite(spec.table, columns, rows, unique)
@@ -380,6 +349,7 @@ class Loader:
             skipped = []
         target.loaded += len(rows) - len(skipped)
         if skipped:
+            target.dropped.update(row[0] for row in skipped)
             self._report_duplicates(target, skipped)
 
     def _insert_sqlite(
@@ -457,7 +427,7 @@ class Loader:
     # --- Afterwards -----------------------------------------------------------------------
     def new_ids(self, file: str) -> tuple[int, int]:
         target = self.targets[file]
-        return target.base_id, target.next_id - 1
+        return target.base_id, target.last_id
 
     def derive(self, session: Session) -> None:
         """Names, interests, links and counters of what was loaded, in the same transaction."""
@@ -598,12 +568,3 @@ class SqliteBulkMode:
 def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-_LOADERS = {
-    OFFENDERS.name: "_offenders",
-    ALIASES.name: "_aliases",
-    CASES.name: "_cases",
-    ACTIVITIES.name: "_activities",
-    WARRANTS.name: "_warrants",
-}

@@ -1,8 +1,10 @@
 """Reading the exchange files: decoding, CSV parsing and the checks a row needs no database for.
 
-Rows come out in batches, each value already in the form the database driver stores (text dates
-and UTC timestamps on SQLite), with references still as the source ids: the loader resolves those
-against what it has written. Nothing here touches the database, so it can run in another process.
+Rows come out in batches as they will be stored: each value in the form the database driver takes
+(text dates and UTC timestamps on SQLite), with its id handed out here (the next after those in
+use, in file order) and its references to rows read before resolved to their ids. A reference
+to a record already in the database is left for the loader, which asks the database. Nothing
+here touches the database, so it can run in another process while the loader writes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import csv
 import json
 import re
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -49,17 +52,25 @@ NUMBER_PREFIXES = {
 _IDENTIFIER = re.compile(r"[A-Z0-9]+")
 
 
+# Source ids remembered per file, to resolve references without asking the database; past this
+# many the memory is cleared, and the loader looks the rest up.
+KNOWN_IDS_LIMIT = 2_000_000
+
+
 @dataclass
 class Batch:
-    """Valid rows of one file (storage values, references as source ids) and the errors found."""
+    """Rows of one file ready to store, and the errors found."""
 
     file: str
     rows: list[tuple] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     errors: list[ExchangeError] = field(default_factory=list)
-    # Ids (or referenced ids, for aliases) of rows that had errors, with their lines: references
-    # to them are not reported again as unknown.
+    # Source ids of rows that were refused, with their lines: references to them are not
+    # reported again as unknown.
     rejected: list[tuple[str, int]] = field(default_factory=list)
+    # References to leave to the loader: (row in batch, position in row, file named, source id,
+    # column).
+    unresolved: list[tuple[int, int, str, str, str]] = field(default_factory=list)
     records_read: int = 0
     # Set on the last batch of a file.
     finished: bool = False
@@ -73,6 +84,8 @@ class ReadOptions:
     # Storage form of 'now', for rows without a creation time.
     now: Any
     username: str
+    # The id of each file's first new row (the next after those in use).
+    first_ids: dict[str, int]
     # A state user may load only what belongs to their state; None for those who see all.
     state: str | None = None
 
@@ -270,14 +283,47 @@ class _RowProblem(Exception):
         self.message = message
 
 
+class _Dropped(Exception):
+    """The row names a row that was refused: its own error says enough."""
+
+
+class _Folder:
+    """What has been read so far: the ids handed out and the rows refused, per file."""
+
+    def __init__(self, first_ids: dict[str, int]):
+        self.next_id = dict(first_ids)
+        self.ids: dict[str, dict[str, int]] = {name: {} for name in first_ids}
+        self.refused: dict[str, set[str]] = {name: set() for name in first_ids}
+        self.unreadable: set[str] = set()
+
+    def remember(self, file: str, number: str, row_id: int) -> None:
+        known = self.ids[file]
+        if len(known) >= KNOWN_IDS_LIMIT:
+            known.clear()
+        known.setdefault(number, row_id)  # a repeated id stays the first row's (and is refused)
+
+
 class _Rows:
     """Builds each file's stored row from its converted values (spec column order), applying the
     rules across columns and the defaults of empty cells."""
 
-    def __init__(self, values: _Values, options: ReadOptions):
+    def __init__(self, values: _Values, options: ReadOptions, folder: _Folder):
         self.values = values
         self.options = options
+        self.folder = folder
         self.false = values.false
+        self.row_id = 0
+        self.unresolved: list[tuple[int, str, str, str]] = []
+
+    def reference(self, file: str, number: str, position: int, column: str) -> int | None:
+        folder = self.folder
+        found = folder.ids[file].get(number)
+        if found is not None:
+            return found
+        if number in folder.refused[file] or file in folder.unreadable:
+            raise _Dropped
+        self.unresolved.append((position, file, number, column))
+        return None
 
     def offender(self, v: list) -> tuple:
         (number, last, first, middle, suffix, born, sex, race, ssn, fbi, sid, sex_offender,
@@ -289,8 +335,8 @@ class _Rows:
         false = self.false
         key = self.values.key
         return (
-            number, last, first, middle, suffix, key(last), key(first), born, sex, race, ssn,
-            fbi, sid, false if sex_offender is None else sex_offender,
+            self.row_id, number, last, first, middle, suffix, key(last), key(first), born, sex,
+            race, ssn, fbi, sid, false if sex_offender is None else sex_offender,
             false if victim_sensitive is None else victim_sensitive,
             false if assault is None else assault,
             false if confidential is None else confidential,
@@ -299,8 +345,9 @@ class _Rows:
 
     def alias(self, v: list) -> tuple:
         offender, last, first, middle, born = v
+        offender_id = self.reference(OFFENDERS.name, offender, 1, "offender_id")
         key = self.values.key
-        return (offender, last, first, middle, born, key(last), key(first), 1)
+        return (self.row_id, offender_id, last, first, middle, born, key(last), key(first), 1)
 
     def case(self, v: list) -> tuple:
         (number, offender, sending, receiving, supervision, status, created, end, summary,
@@ -310,11 +357,12 @@ class _Rows:
         state = self.options.state
         if state is not None and state not in (sending, receiving):
             raise _RowProblem("sending_state", f"{state} may load only cases it sends or receives")
+        offender_id = self.reference(OFFENDERS.name, offender, 2, "offender_id")
         created = created or self.options.now
         false = self.false
         return (
-            number, offender, sending, receiving, supervision, status or CaseStatus.PENDING.value,
-            summary, end, false if tolling is None else tolling,
+            self.row_id, number, offender_id, sending, receiving, supervision,
+            status or CaseStatus.PENDING.value, summary, end, false if tolling is None else tolling,
             false if legacy is None else legacy, changed, created, updated or created, 1,
         )  # fmt: skip
 
@@ -330,56 +378,71 @@ class _Rows:
             allowed = sorted(OUTCOMES_BY_TYPE.get(kind, ()))
             rule = f"must be one of {', '.join(allowed)}" if allowed else "must be empty"
             raise _RowProblem("outcome", f"'{outcome}' is not an outcome of {kind}: {rule}")
+        case_id = self.reference(CASES.name, case, 2, "case_id")
+        reply_to_id = None
+        # A reply to a refused request is still checked: the request's own error fails the import.
+        if reply_to is not None:
+            with suppress(_Dropped):
+                reply_to_id = self.reference(ACTIVITIES.name, reply_to, 7, "reply_to")
         created = created or self.options.now
         return (
-            number, case, kind, sender, receiver, status, reply_to, outcome, submitted,
-            transmitted, withdrawn, due, content or "{}", created, updated or created, 1,
+            self.row_id, number, case_id, kind, sender, receiver, status, reply_to_id, outcome,
+            submitted, transmitted, withdrawn, due, content or "{}", created, updated or created,
+            1,
         )  # fmt: skip
 
     def warrant(self, v: list) -> tuple:
         (number, created, author, updated, editor, offender, status, requested, issued,
          authority, contact, identifier, entered, served, withdrawn, verified, retaking,
          comments) = v  # fmt: skip
+        offender_id = self.reference(OFFENDERS.name, offender, 2, "offender_id")
         created = created or self.options.now
         author = author or self.options.username
         return (
-            number, offender, status or WarrantStatus.ACTIVE.value, requested, issued, authority,
-            contact, identifier, entered, verified, served, withdrawn, retaking, comments,
-            created, updated or created, author, editor or author, 1,
+            self.row_id, number, offender_id, status or WarrantStatus.ACTIVE.value, requested,
+            issued, authority, contact, identifier, entered, verified, served, withdrawn,
+            retaking, comments, created, updated or created, author, editor or author, 1,
         )  # fmt: skip
 
 
-# Stored columns of each file's rows, in the order _Rows gives them; the loader adds `id` first
-# and replaces the references (marked here by their file) with the ids it resolved.
+# Stored columns of each file's rows, in the order _Rows gives them.
 STORED_COLUMNS: dict[str, tuple[str, ...]] = {
     OFFENDERS.name: (
-        "offender_number", "last_name", "first_name", "middle_name", "suffix", "last_name_key",
-        "first_name_key", "date_of_birth", "sex", "race", "ssn", "fbi_number", "state_id",
-        "sex_offender", "victim_sensitive", "history_of_assault", "confidential",
+        "id", "offender_number", "last_name", "first_name", "middle_name", "suffix",
+        "last_name_key", "first_name_key", "date_of_birth", "sex", "race", "ssn", "fbi_number",
+        "state_id", "sex_offender", "victim_sensitive", "history_of_assault", "confidential",
         "created_by_state", "created_at", "updated_at", "version",
     ),
     ALIASES.name: (
-        "offender_id", "last_name", "first_name", "middle_name", "date_of_birth",
+        "id", "offender_id", "last_name", "first_name", "middle_name", "date_of_birth",
         "last_name_key", "first_name_key", "version",
     ),
     CASES.name: (
-        "case_number", "offender_id", "sending_state", "receiving_state", "supervision_type",
-        "status", "offense_summary", "supervision_end_date", "tolling", "legacy",
-        "status_changed_at", "created_at", "updated_at", "version",
+        "id", "case_number", "offender_id", "sending_state", "receiving_state",
+        "supervision_type", "status", "offense_summary", "supervision_end_date", "tolling",
+        "legacy", "status_changed_at", "created_at", "updated_at", "version",
     ),
     ACTIVITIES.name: (
-        "activity_number", "case_id", "type", "from_state", "to_state", "status", "reply_to_id",
-        "outcome", "submitted_at", "transmitted_at", "withdrawn_at", "due_date", "content",
-        "created_at", "updated_at", "version",
+        "id", "activity_number", "case_id", "type", "from_state", "to_state", "status",
+        "reply_to_id", "outcome", "submitted_at", "transmitted_at", "withdrawn_at", "due_date",
+        "content", "created_at", "updated_at", "version",
     ),
     WARRANTS.name: (
-        "warrant_status_id", "offender_id", "status", "requested_date", "issued_date",
+        "id", "warrant_status_id", "offender_id", "status", "requested_date", "issued_date",
         "issuing_authority", "issuing_authority_contact", "warrant_identifier",
         "ncic_entry_date", "ncic_verified_date", "served_date", "withdrawn_date",
         "retaking_authority", "comments", "created_ts", "updated_ts", "created_by",
         "updated_by", "version",
     ),
 }  # fmt: skip
+# Where each file's stored rows name other rows: (position, file named).
+REFERENCES: dict[str, tuple[tuple[int, str], ...]] = {
+    OFFENDERS.name: (),
+    ALIASES.name: ((1, OFFENDERS.name),),
+    CASES.name: ((2, OFFENDERS.name),),
+    ACTIVITIES.name: ((2, CASES.name), (7, ACTIVITIES.name)),
+    WARRANTS.name: ((2, OFFENDERS.name),),
+}
 
 
 # --- Files ------------------------------------------------------------------------------------
@@ -444,17 +507,31 @@ def _header_errors(spec: FileSpec, header: list[str]) -> tuple[list[ExchangeErro
     return errors, usable
 
 
-def read_file(spec: FileSpec, path: Path, options: ReadOptions) -> Iterator[Batch]:
-    """Batches of the file's rows, in file order; the last one has `finished` set."""
-    values = _Values(options.dialect)
-    builder = getattr(_Rows(values, options), _BUILDERS[spec.name])
-    prefix = NUMBER_PREFIXES.get(spec.name)
-    highest = 0
-    id_position = spec.column_names.index(spec.id_column) if spec.id_column else None
-    batch = Batch(spec.name)
-    with path.open("rb") as handle:
-        lines = _Lines(handle)
-        reader = csv.reader(lines, strict=True)
+class FolderReader:
+    """Reads the files of one folder in order, each against the ones read before it."""
+
+    def __init__(self, options: ReadOptions):
+        self.options = options
+        self.values = _Values(options.dialect)
+        self.folder = _Folder(options.first_ids)
+        self.rows = _Rows(self.values, options, self.folder)
+
+    def read(self, spec: FileSpec, path: Path) -> Iterator[Batch]:
+        """Batches of the file's rows, in file order; the last one has `finished` set."""
+        batch = Batch(spec.name)
+        with path.open("rb") as handle:
+            lines = _Lines(handle)
+            reader = csv.reader(lines, strict=True)
+            header = self._header(spec, reader, lines, batch)
+            if header is None:
+                self.folder.unreadable.add(spec.name)
+                batch.usable = False
+                batch.finished = True
+                yield batch
+                return
+            yield from self._rows(spec, header, reader, lines, batch)
+
+    def _header(self, spec: FileSpec, reader, lines: _Lines, batch: Batch) -> list[str] | None:
         try:
             header = next(reader)
         except StopIteration:
@@ -467,17 +544,22 @@ def read_file(spec: FileSpec, path: Path, options: ReadOptions) -> Iterator[Batc
             batch.errors.append(ExchangeError(spec.name, number, "encoding", message))
         lines.undecodable.clear()
         if header is None:
-            batch.usable = False
-            batch.finished = True
-            yield batch
-            return
+            return None
         problems, usable = _header_errors(spec, header)
         batch.errors.extend(problems)
-        if not usable:
-            batch.usable = False
-            batch.finished = True
-            yield batch
-            return
+        return header if usable else None
+
+    def _rows(
+        self, spec: FileSpec, header: list[str], reader, lines: _Lines, batch: Batch
+    ) -> Iterator[Batch]:
+        file = spec.name
+        folder = self.folder
+        rows = self.rows
+        build = getattr(rows, _BUILDERS[file])
+        refused = folder.refused[file]
+        remembered = file in (OFFENDERS.name, CASES.name, ACTIVITIES.name)
+        prefix = NUMBER_PREFIXES.get(file)
+        highest = 0
         width = len(header)
         position = {name: index for index, name in enumerate(header)}
         plan = [
@@ -485,14 +567,20 @@ def read_file(spec: FileSpec, path: Path, options: ReadOptions) -> Iterator[Batc
                 position.get(column.name),
                 column.name,
                 column.required,
-                values.converter(column, options),
+                self.values.converter(column, self.options),
             )
             for column in spec.columns
         ]
         # Where the row's own id is; aliases have none (nothing refers to them).
-        id_cell = position[spec.id_column] if spec.id_column else width
+        id_cell = position[spec.id_column] if spec.id_column else None
         pending_width_error: ExchangeError | None = None
         records = 0
+
+        def refuse(row: list[str], line: int) -> None:
+            if id_cell is not None and id_cell < len(row) and row[id_cell]:
+                refused.add(row[id_cell])
+                batch.rejected.append((row[id_cell], line))
+
         while True:
             start = lines.number + 1
             try:
@@ -511,7 +599,7 @@ def read_file(spec: FileSpec, path: Path, options: ReadOptions) -> Iterator[Batc
                     )
                 else:
                     message = f"unreadable: {text}"
-                batch.errors.append(ExchangeError(spec.name, start, "row", message))
+                batch.errors.append(ExchangeError(file, start, "row", message))
                 records += 1
                 continue
             if pending_width_error is not None:
@@ -522,17 +610,15 @@ def read_file(spec: FileSpec, path: Path, options: ReadOptions) -> Iterator[Batc
             records += 1
             if lines.undecodable:
                 for number, message in lines.undecodable:
-                    batch.errors.append(ExchangeError(spec.name, number, "encoding", message))
+                    batch.errors.append(ExchangeError(file, number, "encoding", message))
                 lines.undecodable.clear()
-                if id_cell < len(row) and row[id_cell]:
-                    batch.rejected.append((row[id_cell], start))
+                refuse(row, start)
                 continue
             if len(row) != width:
                 pending_width_error = ExchangeError(
-                    spec.name, start, "row", f"has {len(row)} fields, the header has {width}"
+                    file, start, "row", f"has {len(row)} fields, the header has {width}"
                 )
-                if id_cell < len(row) and row[id_cell]:
-                    batch.rejected.append((row[id_cell], start))
+                refuse(row, start)
                 continue
             converted: list[Any] = []
             failed = False
@@ -542,37 +628,48 @@ def read_file(spec: FileSpec, path: Path, options: ReadOptions) -> Iterator[Batc
                     try:
                         converted.append(convert(raw))
                     except ValueError as exc:
-                        batch.errors.append(ExchangeError(spec.name, start, name, str(exc)))
+                        batch.errors.append(ExchangeError(file, start, name, str(exc)))
                         failed = True
                         converted.append(None)
                 else:
                     if required:
-                        batch.errors.append(ExchangeError(spec.name, start, name, "is required"))
+                        batch.errors.append(ExchangeError(file, start, name, "is required"))
                         failed = True
                     converted.append(None)
-            if not failed:
-                try:
-                    stored = builder(converted)
-                except _RowProblem as problem:
-                    batch.errors.append(
-                        ExchangeError(spec.name, start, problem.column, problem.message)
-                    )
-                    failed = True
             if failed:
-                if id_cell < width and row[id_cell]:
-                    batch.rejected.append((row[id_cell], start))
+                refuse(row, start)
                 continue
-            if prefix is not None and id_position is not None:
-                number_text = converted[id_position]
-                digits = number_text[len(prefix) :] if number_text.startswith(prefix) else ""
-                if digits.isdigit() and digits.isascii():
-                    highest = max(highest, int(digits))
+            row_id = rows.row_id = folder.next_id[file]
+            try:
+                stored = build(converted)
+            except _RowProblem as problem:
+                batch.errors.append(ExchangeError(file, start, problem.column, problem.message))
+                refuse(row, start)
+                rows.unresolved.clear()
+                continue
+            except _Dropped:
+                refuse(row, start)
+                rows.unresolved.clear()
+                continue
+            folder.next_id[file] = row_id + 1
+            if rows.unresolved:
+                index = len(batch.rows)
+                batch.unresolved.extend((index, *item) for item in rows.unresolved)
+                rows.unresolved.clear()
+            if id_cell is not None:
+                number = row[id_cell]
+                if remembered:
+                    folder.remember(file, number, row_id)
+                if prefix is not None:
+                    digits = number[len(prefix) :] if number.startswith(prefix) else ""
+                    if digits.isdigit() and digits.isascii():
+                        highest = max(highest, int(digits))
             batch.rows.append(stored)
             batch.lines.append(start)
             if len(batch.rows) >= BATCH_ROWS:
                 batch.records_read = records
                 yield batch
-                batch = Batch(spec.name)
+                batch = Batch(file)
         if pending_width_error is not None:
             batch.errors.append(
                 ExchangeError(
@@ -583,11 +680,11 @@ def read_file(spec: FileSpec, path: Path, options: ReadOptions) -> Iterator[Batc
                 )
             )
         for number, message in lines.undecodable:
-            batch.errors.append(ExchangeError(spec.name, number, "encoding", message))
-    batch.records_read = records
-    batch.finished = True
-    batch.highest_number = highest
-    yield batch
+            batch.errors.append(ExchangeError(file, number, "encoding", message))
+        batch.records_read = records
+        batch.finished = True
+        batch.highest_number = highest
+        yield batch
 
 
 _BUILDERS = {
