@@ -15,6 +15,12 @@ Two ways to page, chosen by how many cases match (counted only up to NARROW_LIMI
 
 SQLite plans without statistics, so the wide queries tell it which index to walk (see _DrivingJoin
 and _Unindexed); PostgreSQL plans from its statistics and reads them as ordinary SQL.
+
+One order is slow on a wide list: next due date, oldest first. Whether an activity still awaits a
+reply is known only by looking for a transmitted reply pointing at it, so the walk along the
+due-date index passes every answered activity before the first one still waiting (seconds at a
+million profiles). A mark stored on the activity when its reply is transmitted would turn that walk,
+the overdue filter and the overdue counts into index ranges.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -169,7 +169,7 @@ class WorkloadPage(QWidget):
         self._restore_widths()
         # The indicator first, so that turning sorting on asks for the order already shown.
         header.setSortIndicator(
-            column_of_sort(query.sort),
+            self._sort_column,
             Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder,
         )
         self.table.setSortingEnabled(True)
@@ -346,17 +346,20 @@ class WorkloadPage(QWidget):
 
     # --- Remembered per user ----------------------------------------------------------------------
     def _saved_query(self) -> WorkloadQuery:
-        """The scope and the sort this user left the page with (a to-do order the first time)."""
+        """The scope and the sort this user left the page with. The first time: an officer's own
+        cases, oldest due date first (a to-do list); the National Office, assigned no cases, every
+        state's cases by case number (oldest-due-first over every state's cases takes seconds)."""
         settings = self._settings
-        try:
-            scope = WorkloadScope(str(settings.value("scope", WorkloadScope.MINE.value)))
-        except ValueError:
-            scope = WorkloadScope.MINE
-        try:
-            column = int(settings.value("sort_column", column_of_sort(WorkloadSort.NEXT_DUE)))
-            sort = WORKLOAD_COLUMNS[column].sort
-        except (ValueError, TypeError, IndexError):
-            sort = WorkloadSort.NEXT_DUE
+        scope, sort = WorkloadScope.MINE, WorkloadSort.NEXT_DUE
+        if self._actor.sees_all_states:
+            scope, sort = WorkloadScope.STATE, WorkloadSort.CASE_NUMBER
+        with suppress(ValueError):
+            scope = WorkloadScope(str(settings.value("scope", scope.value)))
+        # The column, not only the sort: 'Overdue' and 'Next due' sort alike.
+        self._sort_column = column_of_sort(sort)
+        with suppress(ValueError, TypeError, IndexError):
+            column = int(settings.value("sort_column", self._sort_column))
+            sort, self._sort_column = WORKLOAD_COLUMNS[column].sort, column
         descending = str(settings.value("descending", "false")).lower() == "true"
         return WorkloadQuery(scope=scope, sort=sort, descending=descending)
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from app.core import clock
-from app.core.vocabulary import ActivityStatus, ActivityType, CaseStatus
+from app.core.vocabulary import ActivityStatus, ActivityType, CaseStatus, Role
 from app.models import Activity
 from app.services.users import actor_from_user
 from app.services.workload import WorkloadScope, WorkloadSort
@@ -181,6 +181,12 @@ def test_sort_and_column_widths_are_remembered_per_user(qtbot, db, world, system
     assert header.sortIndicatorSection() == NAME
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
 
+    click_header(qtbot, again, TITLES.index("Overdue"))
+    again.close()
+    once_more = open_page(qtbot, db, world["ann"])
+    assert once_more.query.sort is WorkloadSort.NEXT_DUE
+    assert once_more.table.horizontalHeader().sortIndicatorSection() == TITLES.index("Overdue")
+
     with db.unit_of_work(system) as session:
         someone_else = actor_from_user(make_user(session, "gw.someone", state="TX"))
     theirs = open_page(qtbot, db, someone_else)
@@ -273,3 +279,14 @@ def test_print_pdf_shows_the_filters_and_the_rows(qtbot, db, world, save_as):
     assert "Núñez, José" in text and "C-0002" in text
     assert "C-0001" not in text
     assert "Page 1 of 1" in text
+
+
+def test_the_national_office_starts_on_every_states_cases_by_case_number(qtbot, db, world, system):
+    with db.unit_of_work(system) as session:
+        nora = make_user(session, "gw.nora", state="NO", roles=(Role.NATIONAL_OFFICE,))
+        national = actor_from_user(nora)
+    page = open_page(qtbot, db, national)
+    assert page.state_button.isChecked()
+    assert page.state_button.text() == "All states' workload"
+    assert page.query.sort is WorkloadSort.CASE_NUMBER
+    assert column(page, CASE) == ["C-0001", "C-0002", "C-0003", "C-0009"]
