@@ -1,0 +1,168 @@
+"""Export and import of the data-exchange folder at a million profiles: `python -m benchmarks.exchange`.
+
+Exports the benchmark database (built once by `python -m benchmarks`, or given), then imports the
+folder into a new SQLite file. Each step runs in a child process of its own, so that its peak RSS is
+its own: the importing process and the process that reads and checks the files for it are measured
+apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.__main__ import ROOT, ensure_database
+
+IMPORT_TARGET_SECONDS = 180
+IMPORT_TARGET_RSS_MIB = 1024
+
+
+def _child(step: str, url: str, folder: str) -> int:
+    """In the child: run one step, print its figures as JSON on the last line of stdout."""
+    from app.db import Database
+    from app.services.exchange import export_folder, import_folder
+    from app.services.users import system_actor
+
+    database = Database(url)
+    database.migrate()
+    with database.read() as session:
+        actor = system_actor(session)
+    started = time.perf_counter()
+    if step == "export":
+        summary = export_folder(database, actor, folder)
+    else:
+        summary = import_folder(database, actor, folder)
+    # Closing lets SQLite finish copying the write-ahead log into the file: part of the work.
+    database.dispose()
+    seconds = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "counts": summary.counts,
+                "peak_rss_mib": own.ru_maxrss / 1024,
+                # The reading process the import forks (Linux), reaped before this point.
+                "reader_peak_rss_mib": children.ru_maxrss / 1024,
+                "cpu_seconds": own.ru_utime + own.ru_stime,
+                "reader_cpu_seconds": children.ru_utime + children.ru_stime,
+            }
+        )
+    )
+    return 0
+
+
+def _run(step: str, url: str, folder: Path) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.exchange", "--child", step, url, str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"{step} failed:\n{completed.stderr}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _folder_size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.iterdir())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.exchange")
+    parser.add_argument("--offenders", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", help="export this database instead of the cached one")
+    parser.add_argument("--work-dir", help="where the folder and the new database go (a temp dir)")
+    parser.add_argument(
+        "--verify", action="store_true", help="export the new database too and compare the files"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the folder and the new database")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return _child(*args.child)
+
+    source_url, _ = ensure_database(args.offenders, args.seed, args.database_url)
+    work = Path(args.work_dir or tempfile.mkdtemp(prefix="compact-office-exchange-"))
+    work.mkdir(parents=True, exist_ok=True)
+    folder = work / "folder"
+    target = work / "imported.sqlite3"
+    for leftover in work.glob("imported.sqlite3*"):
+        leftover.unlink()
+    target_url = f"sqlite:///{target}"
+    from app.db import Database
+
+    fresh = Database(target_url)
+    fresh.migrate()  # an empty schema, as a new installation has; not part of the import's time
+    fresh.dispose()
+
+    try:
+        exported = _run("export", source_url, folder)
+        imported = _run("import", target_url, folder)
+        verified = ""
+        if args.verify:
+            again = _run("export", target_url, work / "again")
+            same = all(
+                filecmp.cmp(folder / name, work / "again" / name, shallow=False)
+                for name in exported["counts"]
+            )
+            verified = "; re-exported files identical" if same else "; RE-EXPORT DIFFERS"
+            assert again["counts"] == exported["counts"]
+        rows = sum(exported["counts"].values())
+        size = _folder_size(folder)
+        database_size = target.stat().st_size
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def line(measure, result, target_text, note):
+        return (
+            f"| {measure:<34} | {result['seconds']:>8,.1f} s | {rows / result['seconds']:>9,.0f} "
+            f"| {result['peak_rss_mib']:>8,.0f} MiB | {target_text:<18} | {note} |"
+        )
+
+    counts = ", ".join(f"{name} {count:,}" for name, count in exported["counts"].items())
+    print(
+        f"\nData-exchange folder: {args.offenders:,} offenders, seed {args.seed}: {rows:,} rows "
+        f"({counts}); {size / 2**20:,.0f} MiB of CSV; {os.cpu_count()} cores\n"
+    )
+    print(f"| {'measure':<34} | {'time':>10} | {'rows/s':>9} | {'peak RSS':>12} | "
+          f"{'target':<18} | note |")  # fmt: skip
+    print(f"|{'-' * 36}|{'-' * 12}|{'-' * 11}|{'-' * 14}|{'-' * 20}|------|")
+    print(
+        line("export (SQLite, all visible)", exported, "", f"CPU {exported['cpu_seconds']:,.0f} s")
+    )
+    print(
+        line(
+            "import into a new SQLite file",
+            imported,
+            f"< {IMPORT_TARGET_SECONDS} s, < 1 GiB",
+            f"reading process: peak RSS {imported['reader_peak_rss_mib']:,.0f} MiB, CPU "
+            f"{imported['reader_cpu_seconds']:,.0f} s; writing process CPU "
+            f"{imported['cpu_seconds']:,.0f} s; database {database_size / 2**20:,.0f} MiB"
+            f"{verified}",
+        )
+    )
+    if args.offenders >= 1_000_000:
+        met = (
+            imported["seconds"] < IMPORT_TARGET_SECONDS
+            and imported["peak_rss_mib"] < IMPORT_TARGET_RSS_MIB
+            and imported["reader_peak_rss_mib"] < IMPORT_TARGET_RSS_MIB
+        )
+        print(f"\nimport target {'met' if met else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
