@@ -20,7 +20,13 @@ from app.models.audit import record_event
 from app.models.base import utcnow
 from app.services.exchange.format import BY_NAME, FILES, REQUIRED_FILE, ExchangeError
 from app.services.exchange.loading import DEFER_INDEXES_FROM_ROWS, Loader, SqliteBulkMode
-from app.services.exchange.reading import Batch, FolderReader, ReadOptions, _Values, count_lines
+from app.services.exchange.reading import (
+    Batch,
+    FolderReader,
+    ReadOptions,
+    count_lines,
+    stored_timestamp,
+)
 
 # (phase, rows done, rows in all or None); it may raise Cancelled to stop, and nothing is kept.
 Progress = Callable[[str, int, int | None], None]
@@ -148,7 +154,7 @@ def import_folder(
     totals = {name: max(count_lines(path) - 1, 0) for name, path in files}
     total = sum(totals.values())
     report = progress or (lambda _phase, _done, _total: None)
-    now = _Values(database.dialect).storage_now(utcnow())
+    now = stored_timestamp(database.dialect, utcnow())
     report("Checking the folder", 0, total)
     batches = None
     try:

@@ -1,5 +1,6 @@
-"""Writing checked rows in one transaction: ids, references and duplicates against what is stored,
-then the derived tables (names, links, interests, search index) and the number counters."""
+"""Storing the rows the reader prepared, in one transaction: references to records already in the
+database and repeated ids checked against it, then the derived tables (names, links, interests,
+search index) and the number counters."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ from app.services.policy import case_party, offender_visible
 SQLITE_ROWS_PER_STATEMENT = 500
 # Source ids per lookup query.
 LOOKUP_CHUNK = 500
-# Resolved references kept for the next rows (files usually list a profile's rows together).
+# Records already in the database that rows referred to, kept for the next rows that do.
 CACHE_LIMIT = 100_000
 # SQLite: below this many incoming rows, or when the database already holds more than four times
 # as many, indexes are kept up row by row; above, they are dropped and built once at the end

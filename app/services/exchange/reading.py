@@ -182,11 +182,13 @@ class _Values:
         self._contents.add(raw)
         return raw
 
-    def storage_now(self, moment: datetime) -> Any:
-        moment = moment.astimezone(UTC)
-        if self.sqlite:
-            return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond:06d}"
-        return moment.isoformat()
+
+def stored_timestamp(dialect: str, moment: datetime) -> str:
+    """A timestamp as the driver stores it (SQLite: UTC text, as SQLAlchemy writes it there)."""
+    moment = moment.astimezone(UTC)
+    if dialect == "sqlite":
+        return f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond:06d}"
+    return moment.isoformat()
 
 
 def _as_is(raw: str) -> str:
