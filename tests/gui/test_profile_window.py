@@ -108,3 +108,18 @@ def test_revealing_the_ssn_shows_it_and_adds_a_history_line(qtbot, db, setup):
         "view_sensitive",
         "SSN revealed",
     )
+
+
+def test_a_case_action_is_reached_and_pressed_with_the_keyboard(qtbot, db, setup, monkeypatch):
+    clerk, offender_id, case_id = setup
+    window = open_profile(qtbot, db, clerk, offender_id)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    window.case_table.setFocus()
+    # Disabled actions are skipped: Tab from the list lands on the one the rules allow.
+    qtbot.keyClick(window.case_table, Qt.Key.Key_Tab)
+    focused = QApplication.focusWidget()
+    assert focused is window.case_buttons[CaseActionKind.WITHDRAW]
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("returned home", True))
+    qtbot.keyClick(focused, Qt.Key.Key_Space)
+    with db.read() as session:
+        assert session.get(CompactCase, case_id).status is CaseStatus.WITHDRAWN
