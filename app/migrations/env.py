@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from app.models import Base
+from app.models import load_all
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = load_all()
 
 
 def run_migrations_online() -> None:

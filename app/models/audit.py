@@ -13,17 +13,18 @@ from sqlalchemy.orm import Session
 from app.core.vocabulary import AuditAction
 from app.models.base import Base, utcnow
 from app.models.cases import CompactCase
-from app.models.drafts import FormDraft
 from app.models.offenders import Offender
 from app.models.system import AuditEntry
 
 # Bookkeeping columns whose change says nothing a reviewer needs.
 _NOISE = frozenset({"version", "updated_at", "updated_ts"})
 
-# Rows the log does not describe: the log itself, and form drafts, which are a user's unsaved
-# typing (rewritten every second while they type, and only ever read back by that user); the
-# record saved from a draft is audited like any other change.
-_NOT_AUDITED = (AuditEntry, FormDraft)
+# Rows the log does not describe declare `__audited__ = False`: the log itself, and form drafts,
+# which are a user's unsaved scratch (see docs/decisions.md).
+
+
+def _audited(obj: object) -> bool:
+    return getattr(type(obj), "__audited__", True)
 
 
 class AuditedSession(Session):
@@ -109,11 +110,7 @@ def _entry(actor, action, obj, offender_of, changes) -> dict[str, Any]:
 
 @event.listens_for(AuditedSession, "after_flush")
 def _write_audit_rows(session: Session, _flush_context) -> None:
-    touched = [
-        o
-        for o in (*session.new, *session.dirty, *session.deleted)
-        if not isinstance(o, _NOT_AUDITED)
-    ]
+    touched = [o for o in (*session.new, *session.dirty, *session.deleted) if _audited(o)]
     if not touched:
         return
     actor = session.info.get("actor")
@@ -122,7 +119,7 @@ def _write_audit_rows(session: Session, _flush_context) -> None:
     offender_of = _OffenderResolver(session)
     rows: list[dict[str, Any]] = []
     for obj in session.new:
-        if isinstance(obj, _NOT_AUDITED):
+        if not _audited(obj):
             continue
         state = inspect(obj)
         values = {
@@ -132,7 +129,7 @@ def _write_audit_rows(session: Session, _flush_context) -> None:
         }
         rows.append(_entry(actor, AuditAction.INSERT, obj, offender_of, values))
     for obj in session.dirty:
-        if isinstance(obj, _NOT_AUDITED) or not session.is_modified(obj, include_collections=False):
+        if not _audited(obj) or not session.is_modified(obj, include_collections=False):
             continue
         state = inspect(obj)
         changes = {}
@@ -149,7 +146,7 @@ def _write_audit_rows(session: Session, _flush_context) -> None:
         if changes:
             rows.append(_entry(actor, AuditAction.UPDATE, obj, offender_of, changes))
     for obj in session.deleted:
-        if isinstance(obj, _NOT_AUDITED):
+        if not _audited(obj):
             continue
         state = inspect(obj)
         values = {

@@ -18,6 +18,7 @@ class FormDraft(Base):
     """One per user, form and record; the user's own scratch, so neither versioned nor audited."""
 
     __tablename__ = "form_draft"
+    __audited__ = False
     __table_args__ = (UniqueConstraint("user_id", "form_name", "record_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -53,6 +53,7 @@ class AuditEntry(Base):
     """Append-only: who did what to which row, with old and new values. The database refuses updates."""
 
     __tablename__ = "audit_entry"
+    __audited__ = False
     __table_args__ = (
         Index("ix_audit_entry_entity", "entity", "entity_id"),
         Index("ix_audit_entry_offender", "offender_id", "id"),

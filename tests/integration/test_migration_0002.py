@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.errors import DatabaseUnavailable
 from app.core.vocabulary import SupervisionType
 from app.db import HEAD_REVISION, MIGRATIONS_DIR, Database
-from app.models import Base, CaseInterest, CompactCase
+from app.models import CaseInterest, CompactCase, load_all
 from app.services.users import system_actor
 from tests.conftest import fresh_database_url
 from tests.factories import make_case, make_offender
@@ -114,7 +114,7 @@ def test_the_migrated_schema_is_the_one_the_models_declare(tmp_path):
             context = MigrationContext.configure(
                 connection, opts={"compare_type": True, "include_object": _declared}
             )
-            differences = compare_metadata(context, Base.metadata)
+            differences = compare_metadata(context, load_all())
         database.dispose()
     assert differences == []
 

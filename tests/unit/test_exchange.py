@@ -18,7 +18,6 @@ from app.models import (
     Activity,
     Alias,
     AuditEntry,
-    Base,
     CaseInterest,
     CompactCase,
     NumberCounter,
@@ -26,6 +25,7 @@ from app.models import (
     OffenderLink,
     OffenderName,
     WarrantStatusRecord,
+    load_all,
 )
 from app.services import users
 from app.services.demo_data import generate_demo_data
@@ -112,7 +112,7 @@ def table_counts(database: Database) -> dict[str, int]:
     with database.read() as session:
         counts = {
             table.name: session.scalar(select(func.count()).select_from(table))
-            for table in Base.metadata.sorted_tables
+            for table in load_all().sorted_tables
         }
         if database.dialect == "sqlite":
             counts["offender_name_fts"] = session.scalar(
