@@ -90,6 +90,11 @@ def _run_signed_in(database: Database, username: str, password: str, exit_after_
     window is built for the account it names; the window is shown only once the password is right."""
     with database.read() as session:
         candidate = users.sign_in_candidate(session, username)
+    # The list's count (a scan of an index: SQLite and PostgreSQL let other threads run meanwhile)
+    # is taken on a thread too; nothing is shown before the password is known to be right.
+    counting = _Background(
+        lambda: _count_whole_list(database, candidate.actor) if candidate is not None else None
+    )
     checking = _Background(
         lambda: candidate is not None and verify_password(candidate.password_hash, password)
     )
@@ -97,7 +102,7 @@ def _run_signed_in(database: Database, username: str, password: str, exit_after_
     window = None
     if candidate is not None:
         context = AppContext(database=database, actor=candidate.actor, events=AppEvents())
-        window = _import_main_window()(context)
+        window = _import_main_window()(context, offender_count=counting.result())
     right = checking.result()
     try:
         with database.unit_of_work(None) as session:
@@ -112,6 +117,19 @@ def _run_signed_in(database: Database, username: str, password: str, exit_after_
         QMessageBox.critical(None, APP_NAME, problem)
         return EXIT_SIGN_IN_FAILED
     return _run_main_window(application, window, exit_after_shown)
+
+
+def _count_whole_list(database: Database, actor) -> tuple[int, bool] | None:
+    """None when it fails: the list then counts again itself and says what went wrong."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.services.offenders import OffenderSearch, count_offenders
+
+    try:
+        with database.read() as session:
+            return count_offenders(session, actor, OffenderSearch())
+    except SQLAlchemyError:
+        return None
 
 
 class _Background:

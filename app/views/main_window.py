@@ -66,7 +66,13 @@ class SearchField(QLineEdit):
 class MainWindow(QMainWindow):
     first_shown = Signal()
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None):
+    def __init__(
+        self,
+        context: AppContext,
+        parent: QWidget | None = None,
+        *,
+        offender_count: tuple[int, bool] | None = None,
+    ):
         super().__init__(parent)
         self._context = context
         self._shown_once = False
@@ -86,7 +92,7 @@ class MainWindow(QMainWindow):
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
 
-        self.offender_page = OffenderListPage(context)
+        self.offender_page = OffenderListPage(context, known_count=offender_count)
         self.user_page: UserListPage | None = None
         self.profile_windows: dict[int, QWidget] = {}
         self.navigation = QListWidget()

@@ -45,9 +45,17 @@ class OffenderListPage(QWidget):
     # The database id of the profile to open (Enter or double-click on a row).
     open_offender = Signal(int)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None):
+    def __init__(
+        self,
+        context: AppContext,
+        parent: QWidget | None = None,
+        *,
+        known_count: tuple[int, bool] | None = None,
+    ):
         super().__init__(parent)
-        self.model = OffenderTableModel(context.database, context.actor, parent=self)
+        self.model = OffenderTableModel(
+            context.database, context.actor, known_count=known_count, parent=self
+        )
 
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")

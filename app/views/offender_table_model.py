@@ -67,6 +67,7 @@ class OffenderTableModel(QAbstractTableModel):
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
         cached_pages: int = DEFAULT_CACHED_PAGES,
+        known_count: tuple[int, bool] | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
@@ -78,7 +79,11 @@ class OffenderTableModel(QAbstractTableModel):
         self._count = 0
         self._capped = False
         self._pages: OrderedDict[int, list[OffenderRow]] = OrderedDict()
-        self._count_rows()
+        if known_count is None:
+            self._count_rows()
+        else:
+            # Counted while the application was starting (count_offenders for the whole list).
+            self._count, self._capped = known_count
 
     @property
     def search(self) -> OffenderSearch:
