@@ -270,7 +270,6 @@ class FormDialog(QDialog):
         self.draft_saved_at = None
         self.status_label.clear()
 
-
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         if not self._draft_offered:
