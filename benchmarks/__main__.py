@@ -328,9 +328,11 @@ def main(argv: list[str] | None = None) -> int:
     lines += measure_search(database, texas, offenders, args.seed, "Texas user")
     lines.append(measure_first_page(database, national, "national office"))
     lines.append(measure_first_page(database, texas, "Texas user"))
-    from benchmarks.workload import measure_workload
+    from benchmarks.workload import bench_officer, measure_workload
 
-    lines += measure_workload(database, {"national office": national, "Texas user": texas})
+    lines += measure_workload(
+        database, {"national office": national, "Texas user": texas}, bench_officer(database)
+    )
     if not args.skip_scroll:
         lines.append(measure_scroll(url))
     path = database.url.database
