@@ -5,6 +5,7 @@ search index) and the number counters."""
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from array import array
 from dataclasses import dataclass, field
 
@@ -430,23 +431,25 @@ class Loader:
         target = self.targets[file]
         return target.base_id, target.last_id
 
-    def derive(self, session: Session) -> None:
-        """Names, interests, links and counters of what was loaded, in the same transaction."""
-        connection = self.connection
+    def derive_profiles(self, session: Session) -> None:
+        """Names and links of the new profiles, aliases and cases (all loaded by now)."""
         first_offender, last_offender = self.new_ids(OFFENDERS.name)
         first_alias, _ = self.new_ids(ALIASES.name)
-        _insert_names(connection, first_offender, first_alias)
-        first_case, last_case = self.new_ids(CASES.name)
-        if last_case >= first_case:
-            _insert_interests(connection, first_case, last_case)
+        _insert_names(self.connection, first_offender, first_alias)
         add_links_for_id_range(session, first_offender, last_offender)
         if self.touched_offenders:
             refresh_links(session, self.touched_offenders)
+
+    def derive_cases(self) -> None:
+        """Each state's interest in the new cases (from their activities) and the counters."""
+        first_case, last_case = self.new_ids(CASES.name)
+        if last_case >= first_case:
+            _insert_interests(self.connection, first_case, last_case)
         self._store_counters()
         if self.dialect == "postgresql":
             for model in _MODELS.values():
                 name = model.__tablename__
-                connection.execute(
+                self.connection.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                         f"GREATEST((SELECT max(id) FROM {name}), 1))"
@@ -508,6 +511,32 @@ class SqliteBulkMode:
         self.defer = defer
         self.deferred: list[tuple[str, str, str]] = []
         self.first_name_id = 0
+        self.journal_switched = False
+
+    def use_rollback_journal(self) -> None:
+        """Writes a large import through a rollback journal instead of the write-ahead log.
+
+        SQLite's own advice: the WAL does not suit transactions of more than about 100 MB. Each
+        page read looks through the log's index, which grows with the transaction (a million
+        profiles make a 3 GB log, and building the indexes at the end slowed tenfold), and every
+        page is written twice, once in the log and once when it is copied back. The switch needs
+        the database to itself: when another connection has it open, the import keeps the WAL.
+        Called first thing in the transaction, before anything is read or written in it.
+        """
+        if self.connection.in_nested_transaction():
+            return
+        raw = self.connection.connection.driver_connection
+        raw.execute("COMMIT")  # the one SQLAlchemy began; journal modes change between transactions
+        waited = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+        raw.execute("PRAGMA busy_timeout = 0")  # others have it open: no point in waiting
+        try:
+            mode = raw.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            self.journal_switched = mode == "delete"
+        except sqlite3.OperationalError:
+            self.journal_switched = False
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {int(waited)}")
+            raw.execute("BEGIN")
 
     def start(self) -> None:
         connection = self.connection
@@ -522,7 +551,7 @@ class SqliteBulkMode:
         marks = ", ".join("?" * len(names))
         self.deferred = list(
             connection.exec_driver_sql(
-                f"SELECT type, name, sql FROM sqlite_master WHERE name IN ({marks}) "
+                f"SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name IN ({marks}) "
                 "AND sql IS NOT NULL ORDER BY type, name",
                 names,
             ).all()
@@ -530,7 +559,7 @@ class SqliteBulkMode:
         self.first_name_id = (
             connection.exec_driver_sql("SELECT max(id) FROM offender_name").scalar() or 0
         ) + 1
-        for kind, name, _ in self.deferred:
+        for kind, name, _, _ in self.deferred:
             connection.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
 
     def stop_checks_skipping(self) -> None:
@@ -541,29 +570,42 @@ class SqliteBulkMode:
         self.connection.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
         self.connection.exec_driver_sql("PRAGMA threads = 0")
 
-    def restore_source_indexes(self) -> None:
-        """The activities' indexes, which deriving case interests reads."""
-        self._restore(DEFERRED_ACTIVITY_INDEXES)
-
-    def finish(self) -> None:
-        """Puts the other indexes and the triggers back, and indexes the new names for
-        'contains' search as the triggers would have."""
-        self._restore(None)
+    def restore_profiles(self) -> None:
+        """Every index but the activities', the triggers, and the new names in the 'contains'
+        search index, as the triggers would have put them."""
+        self._restore(lambda table: table != "activity")
         if self.first_name_id:
             self.connection.exec_driver_sql(
                 "INSERT INTO offender_name_fts(rowid, full_key) "
                 "SELECT id, full_key FROM offender_name WHERE id >= ?",
                 (self.first_name_id,),
             )
+            self.first_name_id = 0
 
-    def _restore(self, names: tuple[str, ...] | None) -> None:
+    def restore_activities(self) -> None:
+        """The activities' indexes (deriving case interests reads one)."""
+        self._restore(lambda table: table == "activity")
+
+    def _restore(self, wanted) -> None:
         remaining = []
-        for kind, name, sql in self.deferred:
-            if names is None or name in names:
+        for kind, name, table, sql in self.deferred:
+            if wanted(table):
                 self.connection.exec_driver_sql(sql)
             else:
-                remaining.append((kind, name, sql))
+                remaining.append((kind, name, table, sql))
         self.deferred = remaining
+
+
+def restore_write_ahead_log(engine) -> None:
+    """After an import that used a rollback journal: the WAL again, as every connection sets it
+    (a connection opened meanwhile, or the next one, does it otherwise)."""
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError:
+        pass
+    finally:
+        raw.close()
 
 
 def _chunks(items: list, size: int):
