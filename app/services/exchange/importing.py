@@ -5,9 +5,7 @@ from __future__ import annotations
 import gc
 import marshal
 import multiprocessing
-import os
 import sys
-import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -122,19 +120,12 @@ def _decoded(data: bytes) -> Batch:
     )  # fmt: skip
 
 
-def _write_batches(
-    sender: Any, spool: Path, files: list[tuple[str, Path]], options: ReadOptions
-) -> None:
-    """In the child process: every batch appended to the spool file, each announced down the
-    pipe by its size; then 'done' (or the error as text)."""
+def _send_batches(sender: Any, files: list[tuple[str, Path]], options: ReadOptions) -> None:
+    """In the child process: every batch down the pipe, then 'done' (or the error as text)."""
     gc.disable()  # millions of short-lived tuples, no cycles: collecting would only cost time
     try:
-        with spool.open("wb") as handle:
-            for batch in _read_all(files, options):
-                data = _encoded(batch)
-                handle.write(data)
-                handle.flush()
-                sender.send_bytes(b"B" + len(data).to_bytes(8, "little"))
+        for batch in _read_all(files, options):
+            sender.send_bytes(b"B" + _encoded(batch))
         sender.send_bytes(b"D")
     except BaseException:
         sender.send_bytes(b"E" + traceback.format_exc().encode())
@@ -143,26 +134,17 @@ def _write_batches(
 
 
 class _Batches:
-    """The batches in order, read in a child process when that is safe; `close` stops it.
-
-    The child writes them to a spool file rather than down a pipe, so that it reads on while
-    this process is busy with something else (building the profiles' indexes while the child
-    works through the activities); the pipe only says how far the file has got.
-    """
+    """The batches in order, read in a child process when that is safe; `close` stops it."""
 
     def __init__(self, files: list[tuple[str, Path]], options: ReadOptions):
         self.child = None
         self.receiver = None
-        self.spool: Path | None = None
         if READ_IN_CHILD_PROCESS and threading.active_count() == 1:
-            handle, name = tempfile.mkstemp(prefix="compact-office-import-", suffix=".spool")
-            os.close(handle)
-            self.spool = Path(name)
             context = multiprocessing.get_context("fork")
             self.receiver, sender = context.Pipe(duplex=False)
             self.child = context.Process(
-                target=_write_batches,
-                args=(sender, self.spool, files, options),
+                target=_send_batches,
+                args=(sender, files, options),
                 name="exchange-import",
                 daemon=True,
             )
@@ -175,20 +157,16 @@ class _Batches:
         if self.child is None:
             yield from self.local
             return
-        with self.spool.open("rb") as spool:
-            while True:
-                try:
-                    message = self.receiver.recv_bytes()
-                except EOFError:
-                    raise RuntimeError(
-                        "the import's reading process stopped unexpectedly"
-                    ) from None
-                if message[:1] == b"D":
-                    return
-                if message[:1] == b"E":
-                    raise RuntimeError(f"reading the folder failed:\n{message[1:].decode()}")
-                size = int.from_bytes(message[1:], "little")
-                yield _decoded(spool.read(size))
+        while True:
+            try:
+                message = self.receiver.recv_bytes()
+            except EOFError:
+                raise RuntimeError("the import's reading process stopped unexpectedly") from None
+            if message[:1] == b"D":
+                return
+            if message[:1] == b"E":
+                raise RuntimeError(f"reading the folder failed:\n{message[1:].decode()}")
+            yield _decoded(message[1:])
 
     def close(self) -> None:
         if self.child is None:
@@ -197,7 +175,6 @@ class _Batches:
         if self.child.is_alive():
             self.child.terminate()
         self.child.join()
-        self.spool.unlink(missing_ok=True)
 
 
 def import_folder(
@@ -273,8 +250,8 @@ def _load(
 ) -> dict[str, int]:
     """Every batch into the database; the rows loaded per file.
 
-    Once the profiles, aliases and cases are in, their names, links and indexes are made before
-    the activities are stored: the reading process works on through the activities meanwhile.
+    Once the profiles, aliases and cases are in, their names, links and indexes are made, before
+    the activities are stored (which leaves the activities' indexes to build, alone).
     """
     total = sum(totals.values())
     finished_files = 0
@@ -282,7 +259,7 @@ def _load(
 
     def derive_profiles() -> None:
         report("Linking profiles and indexing their names", finished_files, total)
-        loader.derive_profiles(session)
+        loader.derive_profiles(session, bulk)
         if bulk is not None:
             bulk.restore_profiles()
 

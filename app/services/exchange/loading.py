@@ -431,12 +431,14 @@ class Loader:
         target = self.targets[file]
         return target.base_id, target.last_id
 
-    def derive_profiles(self, session: Session) -> None:
+    def derive_profiles(self, session: Session, bulk: SqliteBulkMode | None) -> None:
         """Names and links of the new profiles, aliases and cases (all loaded by now)."""
         first_offender, last_offender = self.new_ids(OFFENDERS.name)
         first_alias, _ = self.new_ids(ALIASES.name)
         _insert_names(self.connection, first_offender, first_alias)
         add_links_for_id_range(session, first_offender, last_offender)
+        if bulk is not None:
+            bulk.restore_links()
         if self.touched_offenders:
             refresh_links(session, self.touched_offenders)
 
@@ -498,6 +500,11 @@ DEFERRED_ACTIVITY_INDEXES = (
     "ix_activity_assigned_status",
     "ix_activity_reply_to_id",
 )
+# Links arrive in state order, so their index by profile would take them in random order.
+DEFERRED_LINK_INDEXES = ("ix_offender_link_offender",)
+# Pages SQLite keeps in memory during a large import (in KiB, as cache_size counts when negative):
+# building an index sorts in this much before it spills to temporary files.
+BULK_CACHE_KIB = 256 * 1024
 
 
 class SqliteBulkMode:
@@ -512,6 +519,7 @@ class SqliteBulkMode:
         self.deferred: list[tuple[str, str, str]] = []
         self.first_name_id = 0
         self.journal_switched = False
+        self.cache_kib = 0
 
     def use_rollback_journal(self) -> None:
         """Writes a large import through a rollback journal instead of the write-ahead log.
@@ -547,7 +555,14 @@ class SqliteBulkMode:
         connection.exec_driver_sql("PRAGMA threads = 2")
         if not self.defer:
             return
-        names = (*DEFERRED_INDEXES, *DEFERRED_ACTIVITY_INDEXES, *DEFERRED_TRIGGERS)
+        self.cache_kib = -connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        names = (
+            *DEFERRED_INDEXES,
+            *DEFERRED_ACTIVITY_INDEXES,
+            *DEFERRED_LINK_INDEXES,
+            *DEFERRED_TRIGGERS,
+        )
         marks = ", ".join("?" * len(names))
         self.deferred = list(
             connection.exec_driver_sql(
@@ -569,6 +584,12 @@ class SqliteBulkMode:
         """The connection goes back to the pool as it came."""
         self.connection.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
         self.connection.exec_driver_sql("PRAGMA threads = 0")
+        if self.cache_kib:
+            self.connection.exec_driver_sql(f"PRAGMA cache_size = -{self.cache_kib}")
+
+    def restore_links(self) -> None:
+        """The links' index by profile, which rebuilding the links of existing profiles reads."""
+        self._restore(lambda table: table == "offender_link")
 
     def restore_profiles(self) -> None:
         """Every index but the activities', the triggers, and the new names in the 'contains'
