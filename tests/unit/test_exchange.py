@@ -165,6 +165,14 @@ def _derived(database: Database) -> dict[str, list]:
 def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
     # Indexes set aside and rebuilt (the path of large imports) on SQLite, whatever the size.
     monkeypatch.setattr(loading, "DEFER_INDEXES_FROM_ROWS", 1)
+    switched = []
+    use_rollback_journal = loading.SqliteBulkMode.use_rollback_journal
+
+    def noting_the_switch(self):
+        use_rollback_journal(self)
+        switched.append(self.journal_switched)
+
+    monkeypatch.setattr(loading.SqliteBulkMode, "use_rollback_journal", noting_the_switch)
     with (
         fresh_database_url(tmp_path, "source.sqlite3") as source_url,
         fresh_database_url(tmp_path, "target.sqlite3") as target_url,
@@ -196,6 +204,7 @@ def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
             assert _derived(source) == _derived(target)
             if target.dialect == "sqlite":
                 # A large import writes through a rollback journal, then gives the WAL back.
+                assert switched == [True]
                 with target.engine.connect() as connection:
                     assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             with source.read() as a, target.read() as b:

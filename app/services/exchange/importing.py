@@ -19,6 +19,7 @@ from app.core.vocabulary import AuditAction
 from app.db import Database
 from app.models.audit import record_event
 from app.models.base import utcnow
+from app.services.exchange import loading
 from app.services.exchange.format import (
     ACTIVITIES,
     BY_NAME,
@@ -27,12 +28,7 @@ from app.services.exchange.format import (
     WARRANTS,
     ExchangeError,
 )
-from app.services.exchange.loading import (
-    DEFER_INDEXES_FROM_ROWS,
-    Loader,
-    SqliteBulkMode,
-    restore_write_ahead_log,
-)
+from app.services.exchange.loading import Loader, SqliteBulkMode, restore_write_ahead_log
 from app.services.exchange.reading import (
     Batch,
     FolderReader,
@@ -197,7 +193,7 @@ def import_folder(
             loader = Loader(session, actor)
             loader.errors.extend(folder_errors)
             if database.dialect == "sqlite":
-                bulk = SqliteBulkMode(loader.connection, total >= DEFER_INDEXES_FROM_ROWS)
+                bulk = SqliteBulkMode(loader.connection, total >= loading.DEFER_INDEXES_FROM_ROWS)
                 if bulk.defer:
                     bulk.use_rollback_journal()
             options = ReadOptions(
