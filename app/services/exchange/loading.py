@@ -504,7 +504,7 @@ DEFERRED_ACTIVITY_INDEXES = (
 DEFERRED_LINK_INDEXES = ("ix_offender_link_offender",)
 # Pages SQLite keeps in memory during a large import (in KiB, as cache_size counts when negative):
 # building an index sorts in this much before it spills to temporary files.
-BULK_CACHE_KIB = 256 * 1024
+BULK_CACHE_KIB = 128 * 1024
 
 
 class SqliteBulkMode:

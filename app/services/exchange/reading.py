@@ -26,6 +26,7 @@ from app.services.exchange.format import (
     ACTIVITIES,
     ALIASES,
     CASES,
+    FILES,
     OFFENDERS,
     OUTCOMES_BY_TYPE,
     WARRANTS,
@@ -53,8 +54,15 @@ _IDENTIFIER = re.compile(r"[A-Z0-9]+")
 
 
 # Source ids remembered per file, to resolve references without asking the database; past this
-# many the memory is cleared, and the loader looks the rest up.
-KNOWN_IDS_LIMIT = 2_000_000
+# many the memory is cleared, and the loader looks the rest up. A reply names an activity a few
+# rows up, as a rule: a short memory does for activities.
+KNOWN_IDS_LIMITS = {OFFENDERS.name: 2_000_000, CASES.name: 2_000_000, ACTIVITIES.name: 200_000}
+# Files whose ids later files name, by the last file that names them.
+_NAMED_UNTIL = {
+    OFFENDERS.name: WARRANTS.name,
+    CASES.name: ACTIVITIES.name,
+    ACTIVITIES.name: ACTIVITIES.name,
+}
 
 
 @dataclass
@@ -307,9 +315,16 @@ class _Folder:
 
     def remember(self, file: str, number: str, row_id: int) -> None:
         known = self.ids[file]
-        if len(known) >= KNOWN_IDS_LIMIT:
+        if len(known) >= KNOWN_IDS_LIMITS[file]:
             known.clear()
         known.setdefault(number, row_id)  # a repeated id stays the first row's (and is refused)
+
+    def forget_after(self, file: str) -> None:
+        """Once `file` is read, the ids no later file names are let go."""
+        order = [spec.name for spec in FILES]
+        for named, until in _NAMED_UNTIL.items():
+            if order.index(until) <= order.index(file):
+                self.ids[named].clear()
 
 
 class _Rows:
@@ -672,6 +687,7 @@ class FolderReader:
         batch.records_read = records
         batch.finished = True
         batch.highest_number = highest
+        folder.forget_after(file)
         yield batch
 
 
