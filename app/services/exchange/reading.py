@@ -99,7 +99,7 @@ class ReadOptions:
 
 
 def count_lines(path: Path) -> int:
-    """Newlines in the file: an upper bound of its rows, for progress and for reserving ids."""
+    """Newlines in the file: about its rows (a quoted value may hold line breaks), for progress."""
     count = 0
     last = b"\n"
     with path.open("rb") as handle:
@@ -128,7 +128,7 @@ class _Values:
             found = self._keys[name] = name_key(name)
         return found
 
-    def converter(self, column: Column, options: ReadOptions) -> Callable[[str], Any]:
+    def converter(self, column: Column) -> Callable[[str], Any]:
         kind = column.type
         limit = column.max_length
         if kind in (ColumnType.ID, ColumnType.REFERENCE, ColumnType.TEXT):
@@ -587,7 +587,7 @@ class FolderReader:
         width = len(header)
         position = {name: index for index, name in enumerate(header)}
         convert_row = _row_converter(
-            spec, position, [self.values.converter(column, self.options) for column in spec.columns]
+            spec, position, [self.values.converter(column) for column in spec.columns]
         )
         # Where the row's own id is; aliases have none (nothing refers to them).
         id_cell = position[spec.id_column] if spec.id_column else None
