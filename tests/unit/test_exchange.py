@@ -162,6 +162,15 @@ def _derived(database: Database) -> dict[str, list]:
     }
 
 
+def _schema(database: Database) -> set[tuple[str, str]]:
+    with database.read() as session:
+        if database.dialect == "sqlite":
+            query = "SELECT type, name FROM sqlite_master"
+        else:
+            query = "SELECT 'index', indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        return {tuple(row) for row in session.execute(text(query))}
+
+
 def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
     # Indexes set aside and rebuilt (the path of large imports) on SQLite, whatever the size.
     monkeypatch.setattr(loading, "DEFER_INDEXES_FROM_ROWS", 1)
@@ -188,7 +197,9 @@ def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
             generate_demo_data(source, source_actor, offenders=300, seed=11)
 
             exported = export_folder(source, source_actor, tmp_path / "first")
+            schema = _schema(target)
             imported = import_folder(target, target_actor, tmp_path / "first")
+            assert _schema(target) == schema  # every index set aside is back
             again = export_folder(target, target_actor, tmp_path / "second")
 
             assert exported.counts == imported.counts == again.counts

@@ -217,6 +217,8 @@ def import_folder(
                 if bulk is not None:
                     bulk.restore_activities()
                 loader.derive_cases()
+                if bulk is not None:
+                    bulk.restore_cases()
             finally:
                 if bulk is not None:
                     bulk.close()

@@ -500,6 +500,8 @@ DEFERRED_ACTIVITY_INDEXES = (
     "ix_activity_assigned_status",
     "ix_activity_reply_to_id",
 )
+# Tables whose indexes wait for the activities: derived columns of cases come from them.
+_CASE_TABLES = ("activity", "compact_case")
 # Links arrive in state order, so their index by profile would take them in random order.
 DEFERRED_LINK_INDEXES = ("ix_offender_link_offender",)
 # Pages SQLite keeps in memory during a large import (in KiB, as cache_size counts when negative):
@@ -592,9 +594,9 @@ class SqliteBulkMode:
         self._restore(lambda table: table == "offender_link")
 
     def restore_profiles(self) -> None:
-        """Every index but the activities', the triggers, and the new names in the 'contains'
-        search index, as the triggers would have put them."""
-        self._restore(lambda table: table != "activity")
+        """The indexes of profiles, aliases, names and links, the triggers, and the new names
+        in the 'contains' search index, as the triggers would have put them."""
+        self._restore(lambda table: table not in _CASE_TABLES)
         if self.first_name_id:
             self.connection.exec_driver_sql(
                 "INSERT INTO offender_name_fts(rowid, full_key) "
@@ -606,6 +608,10 @@ class SqliteBulkMode:
     def restore_activities(self) -> None:
         """The activities' indexes (deriving case interests reads one)."""
         self._restore(lambda table: table == "activity")
+
+    def restore_cases(self) -> None:
+        """The cases' indexes, once what is derived from the activities is written in cases."""
+        self._restore(lambda table: table == "compact_case")
 
     def _restore(self, wanted) -> None:
         remaining = []
