@@ -108,3 +108,7 @@ class ProbableCauseRecord(Versioned, Timestamps, Base):
     report_received_date: Mapped[date | None] = mapped_column(Date)
     attachment_name: Mapped[str | None] = mapped_column(String(255))
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+# Registers the listener that keeps compact_case.next_due_date, with the class it watches.
+import app.models.next_due  # noqa: E402, F401

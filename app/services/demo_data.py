@@ -65,6 +65,7 @@ from app.models import (
     WarrantStatusRecord,
 )
 from app.models.audit import record_event
+from app.models.next_due import refresh_next_due_for_case_range
 from app.services.links import add_links_for_id_range
 from app.services.numbering import NUMBER_FORMATS
 from app.services.users import system_actor
@@ -1807,10 +1808,11 @@ DEFERRED_INDEXES = (
     "ix_offender_created_by_state",
     "ix_offender_created_by_user_id",
     "ix_alias_name",
-    "ix_compact_case_sending_status",
-    "ix_compact_case_receiving_status",
-    "ix_compact_case_sending_assigned_user_id",
-    "ix_compact_case_receiving_assigned_user_id",
+    "ix_compact_case_sending_status_due",
+    "ix_compact_case_receiving_status_due",
+    "ix_compact_case_sending_user_status_due",
+    "ix_compact_case_receiving_user_status_due",
+    "ix_compact_case_next_due",
     "ix_activity_status_due",
     "ix_offender_name_keys",
     "ix_offender_link_name",
@@ -1917,6 +1919,7 @@ def _write_unit(session: Session, unit: _Unit, seed: int) -> None:
     _insert_names(connection, first_offender, last_offender)
     if unit.after.case_id > unit.before.case_id:
         _insert_interests(connection, unit.before.case_id, unit.after.case_id - 1)
+        refresh_next_due_for_case_range(connection, unit.before.case_id, unit.after.case_id - 1)
     add_links_for_id_range(session, first_offender, last_offender)
     _store_counters(connection, unit.after)
     _advance_id_sequences(connection)

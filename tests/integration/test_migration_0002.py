@@ -7,7 +7,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import DatabaseUnavailable
@@ -50,12 +50,34 @@ def _counts(database: Database) -> tuple[int, int]:
         )
 
 
+def _case_as_0001_stores_it(session, offender, supervision_type: str = "parole") -> None:
+    """A case and both states' interests, in the columns 0001 has (the model has more since)."""
+    case_id = session.execute(
+        insert(CompactCase.__table__)
+        .values(
+            case_number="C-0001",
+            offender_id=offender.id,
+            sending_state="TX",
+            receiving_state="VA",
+            supervision_type=supervision_type,
+        )
+        .returning(CompactCase.__table__.c.id)
+    ).scalar_one()
+    session.execute(
+        insert(CaseInterest.__table__),
+        [
+            {"case_id": case_id, "jurisdiction_code": "TX", "side": "sending"},
+            {"case_id": case_id, "jurisdiction_code": "VA", "side": "receiving"},
+        ],
+    )
+
+
 def test_upgrading_keeps_the_rows_that_point_at_cases(database_at_0001):
     database = database_at_0001
     with database.read() as session:
         actor = system_actor(session)
     with database.unit_of_work(actor) as session:
-        make_case(session, make_offender(session))
+        _case_as_0001_stores_it(session, make_offender(session))
     assert _counts(database) == (1, 2)
 
     database.migrate()
@@ -95,7 +117,7 @@ def test_downgrading_to_0001_takes_both_away_again(database_at_0001):
     with database.read() as session:
         actor = system_actor(session)
     with pytest.raises(IntegrityError), database.unit_of_work(actor) as session:
-        make_case(session, make_offender(session), supervision_type=SupervisionType.BOTH)
+        _case_as_0001_stores_it(session, make_offender(session), SupervisionType.BOTH.value)
 
 
 # Made by hand in 0001 (raw SQL), so the models do not declare them.
