@@ -15,7 +15,6 @@ from app.core.permissions import Actor
 from app.core.vocabulary import (
     ACTIVITY_TYPE_LABELS,
     SUPERVISION_TYPE_LABELS,
-    ActivityStatus,
     WarrantStatus,
 )
 from app.forms.validators import age_on
@@ -28,6 +27,7 @@ from app.models import (
     User,
     WarrantStatusRecord,
 )
+from app.models.next_due import answers, awaits_reply, is_overdue
 from app.services import policy
 from app.services.cases import CaseAction, case_actions, facts_from
 from app.services.profiles import offender_form_values
@@ -154,11 +154,7 @@ def load_profile(session: Session, actor: Actor, offender_id: int) -> Profile:
     ).all()
     # A reply belongs to the case of what it answers, so the activities read above hold every reply
     # (a query on reply_to_id would make SQLite walk that index across all activities).
-    replied = {
-        a.reply_to_id
-        for a in activities
-        if a.reply_to_id is not None and a.status is ActivityStatus.TRANSMITTED
-    }
+    replied = {a.reply_to_id for a in activities if a.reply_to_id is not None and answers(a.status)}
     warrants = session.scalars(
         select(WarrantStatusRecord)
         .where(WarrantStatusRecord.offender_id == offender_id)
@@ -225,10 +221,8 @@ def load_profile(session: Session, actor: Actor, offender_id: int) -> Profile:
             created_at=a.created_at,
             transmitted_at=a.transmitted_at,
             due_date=a.due_date,
-            overdue=a.status is ActivityStatus.TRANSMITTED
-            and a.due_date is not None
-            and a.due_date < today
-            and a.id not in replied,
+            overdue=awaits_reply(a.status, a.due_date, a.id in replied)
+            and is_overdue(a.due_date, today),
         )
         for a in activities
     )

@@ -16,11 +16,9 @@ Two ways to page, chosen by how many cases match (counted only up to NARROW_LIMI
 SQLite plans without statistics, so the wide queries tell it which index to walk (see _DrivingJoin
 and _Unindexed); PostgreSQL plans from its statistics and reads them as ordinary SQL.
 
-One order is slow on a wide list: next due date, oldest first. Whether an activity still awaits a
-reply is known only by looking for a transmitted reply pointing at it, so the walk along the
-due-date index passes every answered activity before the first one still waiting (seconds at a
-million profiles). A mark stored on the activity when its reply is transmitted would turn that walk,
-the overdue filter and the overdue counts into index ranges.
+The next due date and the overdue flag are read from `compact_case.next_due_date`, which
+app.models.next_due keeps by the one rule of what awaits a reply: the 'next due' order walks its
+index, and the overdue filter and its counts are index ranges.
 """
 
 from __future__ import annotations
@@ -55,23 +53,22 @@ from app.core.permissions import Actor, Permission, require
 from app.core.vocabulary import (
     ACTIVE_CASE_STATUSES,
     SUPERVISION_TYPE_LABELS,
-    ActivityStatus,
     CaseStatus,
     WarrantStatus,
 )
 from app.models import (
-    Activity,
     CompactCase,
     Offender,
     OffenderLink,
     User,
     WarrantStatusRecord,
 )
+from app.models.next_due import is_overdue, overdue
 from app.services.policy import case_party
 
 # Up to this many matching cases the database sorts the whole list: cheaper than walking an
 # index past thousands of rows of other states to find them. Also where counts stop when a filter
-# must look at each case (overdue, special statuses): "5,000+ cases".
+# must look at each case's profile (special statuses): "5,000+ cases".
 NARROW_LIMIT = 5_000
 # Rows per query when a whole list is streamed (export, print).
 EXPORT_CHUNK = 2_000
@@ -107,8 +104,8 @@ class WorkloadSort(StrEnum):
     STATUS = "status"
     SENDING_USER = "sending_user"
     RECEIVING_USER = "receiving_user"
-    # Cases with nothing awaiting a reply come last in both directions, as do unassigned cases
-    # when sorting by assigned user.
+    # Cases with nothing awaiting a reply come last in both directions (by case number), as do
+    # unassigned cases when sorting by assigned user; cases due the same day by their id.
     NEXT_DUE = "next_due"
     # Ascending: the cases whose offender has a special status first.
     SPECIAL_STATUSES = "special_statuses"
@@ -201,6 +198,7 @@ _INDEXED_CASE_COLUMNS = frozenset(
         "status",
         "sending_assigned_user_id",
         "receiving_assigned_user_id",
+        "next_due_date",
     }
 )
 
@@ -222,71 +220,6 @@ def _walk_order_index(
         return None
 
     return [visitors.replacement_traverse(clause, {}, replace) for clause in clauses]
-
-
-# --- What 'awaiting a reply' and 'overdue' mean ----------------------------------------------------
-def awaiting_reply(activity: Any = Activity, status: Any = None) -> ColumnElement[bool]:
-    """A transmitted activity with a due date that no transmitted reply answers yet.
-
-    `status` stands in for the activity's status column (to steer SQLite's index choice)."""
-    reply = aliased(Activity)
-    return and_(
-        (activity.status if status is None else status) == ActivityStatus.TRANSMITTED,
-        activity.due_date.is_not(None),
-        ~exists().where(
-            reply.reply_to_id == activity.id, reply.status == ActivityStatus.TRANSMITTED
-        ),
-    )
-
-
-def _awaiting_of_case(columns: Sequence[Any], activity: Any, case_id_column: Any) -> Select:
-    """A select over one case's activities awaiting a reply, read through the case's index.
-
-    Left to itself SQLite would range over every transmitted activity by due date (the status and
-    due-date conditions match more index columns) and look for the case among them.
-    """
-    return (
-        select(*columns)
-        .select_from(activity)
-        .where(
-            activity.case_id == case_id_column,
-            awaiting_reply(activity, _Unindexed(activity.status)),
-        )
-    )
-
-
-def overdue(case_id_column: Any, today: date) -> ColumnElement[bool]:
-    """The one definition of an overdue case: an activity of it awaits a reply due before today."""
-    pending = aliased(Activity)
-    return (
-        _awaiting_of_case([pending.id], pending, case_id_column)
-        .where(pending.due_date < today)
-        .exists()
-    )
-
-
-def _awaits_reply(case_id_column: Any) -> ColumnElement[bool]:
-    pending = aliased(Activity)
-    return _awaiting_of_case([pending.id], pending, case_id_column).exists()
-
-
-def _next_due(case_id_column: Any):
-    """The earliest due date among the case's activities awaiting a reply."""
-    pending = aliased(Activity)
-    return _awaiting_of_case(
-        [func.min(pending.due_date)], pending, case_id_column
-    ).scalar_subquery()
-
-
-def _next_due_activity(case_id_column: Any):
-    """The activity that sets the next due date (the lowest id among equal dates)."""
-    pending = aliased(Activity)
-    return (
-        _awaiting_of_case([pending.id], pending, case_id_column)
-        .order_by(pending.due_date, pending.id)
-        .limit(1)
-        .scalar_subquery()
-    )
 
 
 # --- Special statuses ------------------------------------------------------------------------------
@@ -354,7 +287,7 @@ def _filters(actor: Actor, query: WorkloadQuery, today: date) -> list[ColumnElem
     for special in sorted(query.special_statuses):
         clauses.append(_SPECIAL_STATUS_CLAUSES[special](CompactCase.offender_id))
     if query.overdue_only:
-        clauses.append(overdue(CompactCase.id, today))
+        clauses.append(overdue(CompactCase.next_due_date, today))
     return clauses
 
 
@@ -423,11 +356,9 @@ def _narrow_select(session: Session, query: WorkloadQuery) -> Select:
         flagged = case((_any_special_status(CompactCase.offender_id), 0), else_=1)
         keys = ordered(flagged, CompactCase.case_number)
     elif sort is WorkloadSort.NEXT_DUE:
-        next_due = _next_due(CompactCase.id)
-        keys = [
-            blank_last(next_due),
-            *ordered(next_due, _next_due_activity(CompactCase.id), CompactCase.case_number),
-        ]
+        due = CompactCase.next_due_date
+        blank_by_number = case((due.is_(None), CompactCase.case_number))
+        keys = [blank_last(due), *ordered(due, blank_by_number, CompactCase.id)]
     else:
         raise ValueError(f"unknown sort {sort!r}")
     return base.order_by(*keys)
@@ -537,27 +468,13 @@ def _wide_segments(
             for value in values
         ]
     if sort is WorkloadSort.NEXT_DUE:
-        # Walks the activities awaiting a reply in due-date order; a case shows once, at the
-        # activity that sets its next due date.
-        pending, earlier = aliased(Activity), aliased(Activity)
-        sets_next_due = ~(
-            _awaiting_of_case([earlier.id], earlier, pending.case_id)
-            .where(
-                or_(
-                    earlier.due_date < pending.due_date,
-                    and_(earlier.due_date == pending.due_date, earlier.id < pending.id),
-                )
-            )
-            .exists()
-        )
-        due = (
-            select(CompactCase.id)
-            .select_from(_cases_of(pending, CompactCase.id == pending.case_id))
-            .where(awaiting_reply(pending), sets_next_due, *walking)
-        )
+        due = CompactCase.next_due_date
+        # The dates are walked in their own index; the filters stay unindexed as for every walk.
+        by_date = select(CompactCase.id).where(*_walk_order_index(filters, frozenset({due.key})))
         return [
-            _segment(True, due, pending.due_date, pending.id),
-            _segment(None, cases.where(~_awaits_reply(CompactCase.id)), CompactCase.case_number),
+            _segment(True, by_date.where(due.is_not(None)), due, CompactCase.id),
+            # Not read from the date index: its blank range is most of the cases, unsorted.
+            _segment(None, cases.where(_Unindexed(due).is_(None)), CompactCase.case_number),
         ]
     raise ValueError(f"unknown sort {sort!r}")
 
@@ -669,8 +586,7 @@ def _rows(
             CompactCase.status,
             sending_user.full_name.label("sending_user"),
             receiving_user.full_name.label("receiving_user"),
-            _next_due(CompactCase.id).label("next_due"),
-            overdue(CompactCase.id, today).label("overdue"),
+            CompactCase.next_due_date,
             Offender.sex_offender,
             Offender.victim_sensitive,
             Offender.history_of_assault,
@@ -700,8 +616,8 @@ def _rows(
                 status=str(row.status),
                 sending_user=row.sending_user,
                 receiving_user=row.receiving_user,
-                next_due=row.next_due,
-                overdue=bool(row.overdue),
+                next_due=row.next_due_date,
+                overdue=is_overdue(row.next_due_date, today),
                 special_statuses=_special_labels(row),
                 page_key=page_key,
             )
@@ -746,11 +662,12 @@ def count_workload(session: Session, actor: Actor, query: WorkloadQuery) -> int:
 
 
 def workload_size(session: Session, actor: Actor, query: WorkloadQuery) -> WorkloadSize:
-    """What a screen shows as the count: exact where indexes answer it; where each case must be
-    looked at (overdue, special statuses) it stops past NARROW_LIMIT, as a whole state's overdue
-    cases take seconds to count. Pass it to `workload_page` to spare the page its own count."""
+    """What a screen shows as the count: exact where indexes answer it (overdue too); where each
+    case's profile must be looked at (special statuses) it stops past NARROW_LIMIT, as a whole
+    state's cases take seconds to look at. Pass it to `workload_page` to spare the page its own
+    count."""
     require(actor, Permission.VIEW_OFFENDERS)
-    if not query.overdue_only and not query.special_statuses:
+    if not query.special_statuses:
         return WorkloadSize(count_workload(session, actor, query))
     return WorkloadSize.of(_capped_count(session, _counting_filters(actor, query), NARROW_LIMIT))
 

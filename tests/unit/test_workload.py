@@ -428,15 +428,17 @@ def test_supervision_types_sort_by_their_labels(db, world, system, monkeypatch):
 
 
 def test_size_is_exact_unless_each_case_must_be_looked_at(db, world, monkeypatch):
-    monkeypatch.setattr(workload, "NARROW_LIMIT", 2)
+    monkeypatch.setattr(workload, "NARROW_LIMIT", 1)
     nora = world["actors"]["nora"]
     overdue = state_query(statuses=ALL_STATUSES, overdue_only=True)
     victims = state_query(special_statuses=frozenset({SpecialStatus.VICTIM_SENSITIVE}))
     with db.read() as session:
         assert workload_size(session, nora, state_query()) == WorkloadSize(6)
-        assert workload_size(session, nora, overdue) == WorkloadSize(2, capped=True)
-        assert workload_size(session, nora, victims) == WorkloadSize(2)
-        assert count_workload(session, nora, overdue) == 3
+        # Overdue is a range of the stored next due dates: counted exactly.
+        assert workload_size(session, nora, overdue) == WorkloadSize(3)
+        # A special status is looked up on each case's profile: counting stops past the limit.
+        assert workload_size(session, nora, victims) == WorkloadSize(1, capped=True)
+        assert count_workload(session, nora, victims) == 2
         # The page trusts the size it is given instead of counting again.
         for query in (state_query(), overdue, victims):
             size = workload_size(session, nora, query)
