@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -154,7 +154,13 @@ def _derived(database: Database) -> dict[str, list]:
             .order_by(CompactCase.case_number, CaseInterest.side)
         ).all()  # fmt: skip
         counters = dict(session.execute(select(NumberCounter.name, NumberCounter.next_value)).all())
+        next_due = session.execute(
+            select(CompactCase.case_number, CompactCase.next_due_date).order_by(
+                CompactCase.case_number
+            )
+        ).all()
     return {
+        "next_due": [tuple(r) for r in next_due],
         "names": [tuple(r) for r in names],
         "links": [tuple(r) for r in links],
         "interests": [tuple(r) for r in interests],
@@ -337,7 +343,10 @@ def test_references_may_name_records_already_in_the_database(db, system, tmp_pat
                          receiving_state="VA")  # fmt: skip
         session.add(Activity(activity_number="OLD-A", case_id=case.id, type=ActivityType.RFRI,
                              from_state="TX", to_state="VA", status=ActivityStatus.TRANSMITTED,
-                             transmitted_at=datetime(2024, 1, 1, tzinfo=UTC)))  # fmt: skip
+                             transmitted_at=datetime(2024, 1, 1, tzinfo=UTC),
+                             due_date=date(2024, 1, 3)))  # fmt: skip
+    with db.read() as session:
+        assert session.get(CompactCase, case.id).next_due_date == date(2024, 1, 3)
     files = {
         "offenders.csv": [VALID["offenders.csv"][0]],
         "aliases.csv": [VALID["aliases.csv"][0], ["OLD-1", "Roe", "Richard", "", ""]],
@@ -361,6 +370,7 @@ def test_references_may_name_records_already_in_the_database(db, system, tmp_pat
         assert states == {"TX", "VA", "OK"}  # the new case's receiving state is linked now
         reply = session.scalar(select(Activity).where(Activity.activity_number == "NEW-A"))
         assert reply.reply_to.activity_number == "OLD-A" and reply.case_id == case.id
+        assert session.get(CompactCase, case.id).next_due_date is None  # answered now
         aliases = session.scalars(select(Alias.last_name).where(Alias.offender_id == offender.id))
         assert list(aliases) == ["Roe"]
         assert search(session, system, OffenderSearch("roe, rich")).count == 1
@@ -396,6 +406,9 @@ def test_documented_columns_may_be_given_and_empty_cells_take_defaults(db, syste
         assert reply.content == {"decision": "accepted"} and str(reply.due_date) == "2024-04-01"
         draft = session.scalar(select(Activity).where(Activity.activity_number == "ACT-3"))
         assert draft.status == "draft" and draft.content == {}
+        # The reply is due an answer by its due date; the request has its answer.
+        case = session.scalar(select(CompactCase).where(CompactCase.case_number == "CASE-1"))
+        assert str(case.next_due_date) == "2024-04-01"
 
 
 def test_implausible_legacy_values_are_imported(db, system, tmp_path):

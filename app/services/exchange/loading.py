@@ -22,6 +22,7 @@ from app.models import (
     Offender,
     WarrantStatusRecord,
 )
+from app.models.next_due import refresh_next_due_for_case_range
 from app.services.demo_data import DEFERRED_INDEXES, DEFERRED_TRIGGERS, _insert_interests
 from app.services.exchange.format import (
     ACTIVITIES,
@@ -130,6 +131,10 @@ class Loader:
         self.targets: dict[str, _Target] = {}
         # Profiles that were there before and got new cases: their links are rebuilt.
         self.touched_offenders: set[int] = set()
+        # Cases that were there before and got new activities, and activities that were there
+        # before and got replies: those cases' next due dates are computed again.
+        self.touched_cases: set[int] = set()
+        self.answered_activities: set[int] = set()
         # Replies whose request comes later in the file (or nowhere): (id, request id, line).
         self.pending_replies: list[tuple[int, str, int]] = []
         self.former_numbers_exist = False
@@ -214,8 +219,13 @@ class Loader:
                 self._unresolved(self.targets[named], number, file, batch.lines[index], column)
                 left_out.add(index)
                 continue
-            if named == OFFENDERS.name and row_id < self.targets[named].base_id:
-                self.touched_offenders.add(row_id)
+            if row_id < self.targets[named].base_id:
+                if named == OFFENDERS.name:
+                    self.touched_offenders.add(row_id)
+                elif named == CASES.name:
+                    self.touched_cases.add(row_id)
+                else:
+                    self.answered_activities.add(row_id)
             rows[index] = (*row[:position], row_id, *row[position + 1 :])
         for index, row in enumerate(rows):
             for position, named in REFERENCES[file]:
@@ -258,6 +268,8 @@ class Loader:
             request_id = found.get(request)
             if request_id is not None:
                 updates.append({"row_id": activity_id, "reply_to": request_id})
+                if request_id < target.base_id:
+                    self.answered_activities.add(request_id)
             elif request not in target.rejected and target.usable:
                 self._error(ACTIVITIES.name, line, "reply_to", self._unknown(target, request))
         if updates:
@@ -443,10 +455,20 @@ class Loader:
             refresh_links(session, self.touched_offenders)
 
     def derive_cases(self) -> None:
-        """Each state's interest in the new cases (from their activities) and the counters."""
+        """Each state's interest in the new cases and their next due dates (from their
+        activities), the next due dates of cases that got activities or replies, the counters."""
         first_case, last_case = self.new_ids(CASES.name)
         if last_case >= first_case:
             _insert_interests(self.connection, first_case, last_case)
+            refresh_next_due_for_case_range(self.connection, first_case, last_case)
+        touched = set(self.touched_cases)
+        answered = sorted(self.answered_activities)
+        for chunk in _chunks(answered, LOOKUP_CHUNK):
+            touched.update(
+                self.connection.scalars(select(Activity.case_id).where(Activity.id.in_(chunk)))
+            )
+        for case_id in sorted(touched):
+            refresh_next_due_for_case_range(self.connection, case_id, case_id)
         self._store_counters()
         if self.dialect == "postgresql":
             for model in _MODELS.values():
