@@ -208,13 +208,18 @@ def _rule_actions(case: CompactCase, facts: CaseFacts, actor: Actor) -> list[Cas
     ]
 
 
-def _require_action(
-    session: Session, actor: Actor, case: CompactCase, kind: CaseActionKind
-) -> None:
+def _case_for_action(
+    session: Session, actor: Actor, case_id: int, expected_version: int, kind: CaseActionKind
+) -> tuple[CompactCase, CaseFacts]:
+    """The case, once it is the version the user saw and the rules allow this action on it."""
+    case = get_case(session, actor, case_id)
+    ensure_current(session, case, expected_version, "case")
     policy.require_case_party(actor, case, ACTION_LABELS[kind].lower())
-    for action in case_actions(session, actor, case):
+    facts = case_facts(session, case)
+    for action in case_actions(session, actor, case, facts):
         if action.kind is kind and not action.available:
             raise UserError(f"{action.label} case {case.case_number}: {action.explanation}")
+    return case, facts
 
 
 def get_case(session: Session, actor: Actor, case_id: int) -> CompactCase:
@@ -300,9 +305,9 @@ def _reason(reason: str | None, field: str = "reason") -> str:
 def withdraw_case(
     session: Session, actor: Actor, case_id: int, expected_version: int, reason: str
 ) -> CompactCase:
-    case = get_case(session, actor, case_id)
-    ensure_current(session, case, expected_version, "case")
-    _require_action(session, actor, case, CaseActionKind.WITHDRAW)
+    case, _facts = _case_for_action(
+        session, actor, case_id, expected_version, CaseActionKind.WITHDRAW
+    )
     text = _reason(reason)
     _set_status(case, CaseStatus.WITHDRAWN)
     _note(session, actor, case, f"Withdrawn: {text}")
@@ -312,9 +317,9 @@ def withdraw_case(
 
 def remove_interest(session: Session, actor: Actor, case_id: int, expected_version: int) -> int:
     """Deletes a case that never had an activity; returns the profile's id."""
-    case = get_case(session, actor, case_id)
-    ensure_current(session, case, expected_version, "case")
-    _require_action(session, actor, case, CaseActionKind.REMOVE_INTEREST)
+    case, _facts = _case_for_action(
+        session, actor, case_id, expected_version, CaseActionKind.REMOVE_INTEREST
+    )
     offender_id = case.offender_id
     session.delete(case)
     session.flush()
@@ -325,9 +330,7 @@ def remove_interest(session: Session, actor: Actor, case_id: int, expected_versi
 def send_case_closure_notice(
     session: Session, actor: Actor, case_id: int, expected_version: int, raw: Mapping[str, Any]
 ) -> Activity:
-    case = get_case(session, actor, case_id)
-    ensure_current(session, case, expected_version, "case")
-    _require_action(session, actor, case, CaseActionKind.CLOSE)
+    case, _facts = _case_for_action(session, actor, case_id, expected_version, CaseActionKind.CLOSE)
     values, problems = CASE_CLOSURE_FORM.validate(raw)
     if problems:
         raise ValidationError(problems)
@@ -360,11 +363,11 @@ def reply_to_case_closure(
     agree: bool,
     comment: str | None = None,
 ) -> Activity:
-    case = get_case(session, actor, case_id)
-    ensure_current(session, case, expected_version, "case")
-    _require_action(session, actor, case, CaseActionKind.REPLY_TO_CLOSURE)
-    notice = case_facts(session, case).open_closure_notice
-    assert notice is not None  # _require_action checked that one awaits a reply
+    case, facts = _case_for_action(
+        session, actor, case_id, expected_version, CaseActionKind.REPLY_TO_CLOSURE
+    )
+    notice = facts.open_closure_notice
+    assert notice is not None  # _case_for_action checked that one awaits a reply
     if not agree:
         comment = _reason(comment, "comment")
     now = clock.now()
@@ -394,9 +397,9 @@ def reply_to_case_closure(
 def reopen_case(
     session: Session, actor: Actor, case_id: int, expected_version: int, reason: str
 ) -> CompactCase:
-    case = get_case(session, actor, case_id)
-    ensure_current(session, case, expected_version, "case")
-    _require_action(session, actor, case, CaseActionKind.REOPEN)
+    case, _facts = _case_for_action(
+        session, actor, case_id, expected_version, CaseActionKind.REOPEN
+    )
     text = _reason(reason)
     _set_status(case, CaseStatus.ACCEPTED)
     _note(session, actor, case, f"Reopened: {text}")
