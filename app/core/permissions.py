@@ -15,20 +15,22 @@ class Permission(StrEnum):
     VIEW_OFFENDERS = "view_offenders"
     EDIT_OFFENDERS = "edit_offenders"
     LOAD_DATA = "load_data"
+    # The managed-activity chain (DOMAIN 3.1): draft, approve as a supervisor, approve and transmit
+    # as the compact office.
+    DRAFT_ACTIVITIES = "draft_activities"
+    APPROVE_ACTIVITIES = "approve_activities"
+    TRANSMIT_ACTIVITIES = "transmit_activities"
 
+
+_CASEWORK = frozenset(
+    {Permission.VIEW_OFFENDERS, Permission.EDIT_OFFENDERS, Permission.DRAFT_ACTIVITIES}
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OFFICER: frozenset({Permission.VIEW_OFFENDERS, Permission.EDIT_OFFENDERS}),
-    Role.SUPERVISOR: frozenset({Permission.VIEW_OFFENDERS, Permission.EDIT_OFFENDERS}),
-    Role.COMPACT_OFFICE: frozenset({Permission.VIEW_OFFENDERS, Permission.EDIT_OFFENDERS}),
-    Role.STATE_ADMINISTRATOR: frozenset(
-        {
-            Permission.MANAGE_USERS,
-            Permission.VIEW_OFFENDERS,
-            Permission.EDIT_OFFENDERS,
-            Permission.LOAD_DATA,
-        }
-    ),
+    Role.OFFICER: _CASEWORK,
+    Role.SUPERVISOR: _CASEWORK | {Permission.APPROVE_ACTIVITIES},
+    Role.COMPACT_OFFICE: _CASEWORK | {Permission.TRANSMIT_ACTIVITIES},
+    Role.STATE_ADMINISTRATOR: _CASEWORK | {Permission.MANAGE_USERS, Permission.LOAD_DATA},
     Role.NATIONAL_OFFICE: frozenset(Permission),
 }
 

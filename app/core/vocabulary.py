@@ -137,6 +137,15 @@ class ApprovalDecision(StrEnum):
     ACKNOWLEDGED = "acknowledged"
 
 
+# Seed 002: on every warrant screen, PDF and e-mail.
+WARRANT_DISCLAIMER = (
+    "IMPORTANT: Arrests should not occur based on this information alone. Warrant Status does not "
+    "necessarily indicate an active NCIC warrant, though the process of issuing a warrant may have "
+    "been initiated. Inaccurate information should be reported to your state compact office "
+    "immediately."
+)
+
+
 class WarrantStatus(StrEnum):
     ACTIVE = "Active"
     EXECUTED = "Executed"

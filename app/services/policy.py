@@ -79,10 +79,15 @@ def require_case_party(actor: Actor, case: CompactCase, what: str) -> None:
         )
 
 
+def acts_for_state(actor: Actor, state_code: str) -> bool:
+    """Whether work done in a state's name (an activity it sends, its queue) is the actor's."""
+    return actor.is_system or actor.jurisdiction_code == state_code
+
+
 def require_acts_for_state(actor: Actor, state_code: str, what: str) -> None:
     """Work done in a state's name (a case it sends) is done by that state's users only."""
     require(actor, Permission.EDIT_OFFENDERS)
-    if not actor.is_system and actor.jurisdiction_code != state_code:
+    if not acts_for_state(actor, state_code):
         raise PermissionDenied(
             f"{actor.username} ({actor.jurisdiction_code}) may not {what} for {state_code}"
         )

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import UserError
+from app.core.vocabulary import WARRANT_DISCLAIMER
 from app.forms.fields import format_date
 from app.forms.offender import OFFENDER_FORM
 from app.services import cases, profiles
@@ -40,10 +41,6 @@ from app.views.context import AppContext
 from app.views.row_table import RowsTable
 from app.views.service_calls import run_change, show_refusal
 
-WARRANT_DISCLAIMER = (
-    "Warrant status information is entered by the sending state and may not be current. "
-    "Confirm the warrant with the issuing authority before acting on it."
-)
 HISTORY_PAGE = 200
 
 
