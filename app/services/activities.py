@@ -107,17 +107,12 @@ class SubmitResult:
 def get_activity(session: Session, actor: Actor, activity_id: int) -> Activity:
     """The activity, if the actor's state may see its profile; drafts only inside their state."""
     activity = session.get(Activity, activity_id)
-    if activity is not None:
-        case = activity.case
-        visible = policy.can_see_offender(session, actor, case.offender_id)
-        if visible and (
-            activity.status is ActivityStatus.TRANSMITTED
-            or activity.status is ActivityStatus.WITHDRAWN
-            and activity.transmitted_at is not None
-            or policy.acts_for_state(actor, activity.from_state)
-            or actor.sees_all_states
-        ):
-            return activity
+    if (
+        activity is not None
+        and policy.can_see_offender(session, actor, activity.case.offender_id)
+        and policy.sees_activity(actor, activity)
+    ):
+        return activity
     raise NotFound(f"Activity {activity_id} does not exist or is not visible to {actor.username}")
 
 
@@ -867,3 +862,82 @@ def approval_queue(session: Session, actor: Actor, *, limit: int = 500) -> list[
 
 def queue_count(session: Session, actor: Actor) -> int:
     return len(approval_queue(session, actor))
+
+
+# --- What a screen shows of one activity --------------------------------------------------------
+@dataclass(frozen=True)
+class StepLine:
+    decision: str
+    actor: str
+    at: datetime
+    comment: str
+
+
+@dataclass(frozen=True)
+class ActivityDetail:
+    activity_id: int
+    version: int
+    activity_number: str
+    activity_type: ActivityType
+    type_label: str
+    case_id: int
+    case_number: str
+    offender_id: int
+    offender_name: str
+    from_state: str
+    to_state: str
+    status: ActivityStatus
+    due_date: date | None
+    transmitted_at: datetime | None
+    # The content as the form shows it: (section title, ((label, value), ...)).
+    sections: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    raw_content: dict[str, Any]
+    steps: tuple[StepLine, ...]
+    options: tuple[StepOption, ...]
+
+    def option(self, kind: StepKind) -> StepOption:
+        return next(option for option in self.options if option.kind is kind)
+
+
+def activity_detail(session: Session, actor: Actor, activity_id: int) -> ActivityDetail:
+    from app.services.activity_print import content_sections
+
+    activity = get_activity(session, actor, activity_id)
+    case = activity.case
+    offender = session.get(Offender, case.offender_id)
+    names = dict(
+        session.execute(
+            select(User.id, User.username).where(
+                User.id.in_({s.actor_id for s in activity.steps if s.actor_id})
+            )
+        ).all()
+    )
+    steps = tuple(
+        StepLine(
+            decision=step.decision.value,
+            actor=names.get(step.actor_id, "system"),
+            at=step.at,
+            comment=step.comment or "",
+        )
+        for step in activity.steps
+    )
+    return ActivityDetail(
+        activity_id=activity.id,
+        version=activity.version,
+        activity_number=activity.activity_number,
+        activity_type=activity.type,
+        type_label=spec_for(activity.type).label,
+        case_id=case.id,
+        case_number=case.case_number,
+        offender_id=offender.id,
+        offender_name=f"{offender.last_name}, {offender.first_name}",
+        from_state=activity.from_state,
+        to_state=activity.to_state,
+        status=activity.status,
+        due_date=activity.due_date,
+        transmitted_at=activity.transmitted_at,
+        sections=content_sections(activity.type, activity.content),
+        raw_content=dict(activity.content),
+        steps=steps,
+        options=tuple(step_options(session, actor, activity)),
+    )

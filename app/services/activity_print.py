@@ -110,6 +110,23 @@ def _compliance_lines(compliance: dict[str, Any]) -> tuple[tuple[str, str], ...]
     return tuple(lines)
 
 
+def content_sections(
+    activity_type, content: dict[str, Any]
+) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The content as printed and shown: each form section's labels and values in words."""
+    spec = spec_for(activity_type)
+    sections = []
+    for section in spec.form.sections:
+        rows = tuple(
+            (field.label, _display(field.kind, field.choices, content.get(field.name)))
+            for field in section.fields
+        )
+        sections.append((section.title, rows))
+    if content.get("compliance"):
+        sections.append(("Compliance (Rule 5.101(b))", _compliance_lines(content["compliance"])))
+    return tuple(sections)
+
+
 def build_document(activity_type, facts: dict[str, Any], content: dict[str, Any], *,
                    day: date | None, copy_label: str, status_line: str = ""):  # fmt: skip
     """The PDF's data from the header facts and the content: the same for both kinds of copy."""
@@ -128,15 +145,7 @@ def build_document(activity_type, facts: dict[str, Any], content: dict[str, Any]
         ("State ID (SID)", person.get("state_id", "")),
         ("FBI number", person.get("fbi_number", "")),
     )
-    sections = []
-    for section in spec.form.sections:
-        rows = tuple(
-            (field.label, _display(field.kind, field.choices, content.get(field.name)))
-            for field in section.fields
-        )
-        sections.append((section.title, rows))
-    if content.get("compliance"):
-        sections.append(("Compliance (Rule 5.101(b))", _compliance_lines(content["compliance"])))
+    sections = content_sections(activity_type, content)
     office = facts["office"]
     office_lines = tuple(
         line
@@ -168,7 +177,7 @@ def build_document(activity_type, facts: dict[str, Any], content: dict[str, Any]
         fax=office.get("fax", ""),
         office_lines=office_lines,
         offender=offender,
-        sections=tuple(sections),
+        sections=sections,
         copy_label=copy_label,
         notice=WARRANT_DISCLAIMER if is_warrant_related else None,
         status_line=status_line,

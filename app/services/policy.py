@@ -84,6 +84,16 @@ def acts_for_state(actor: Actor, state_code: str) -> bool:
     return actor.is_system or actor.jurisdiction_code == state_code
 
 
+def sees_activity(actor: Actor, activity) -> bool:
+    """An activity of a visible profile: once it has left its state, both states see it; a draft
+    or one awaiting approval only its own state (and the National Office)."""
+    return (
+        activity.transmitted_at is not None
+        or actor.sees_all_states
+        or acts_for_state(actor, activity.from_state)
+    )
+
+
 def require_acts_for_state(actor: Actor, state_code: str, what: str) -> None:
     """Work done in a state's name (a case it sends) is done by that state's users only."""
     require(actor, Permission.EDIT_OFFENDERS)

@@ -225,6 +225,7 @@ def load_profile(session: Session, actor: Actor, offender_id: int) -> Profile:
             and is_overdue(a.due_date, today),
         )
         for a in activities
+        if policy.sees_activity(actor, a)
     )
     probable = session.scalars(
         select(ProbableCauseRecord)

@@ -31,6 +31,7 @@ from app.views.user_list import UserListPage
 # Long enough to skip the searches of half-typed words, short enough to feel immediate.
 SEARCH_DEBOUNCE_MS = 150
 WORKLOAD_TITLE = "Workload"
+APPROVALS_TITLE = "Approvals"
 SEARCH_PLACEHOLDER = "Search name, offender #, FBI #, SID, SSN"
 _FOCUS_SEARCH_KEYS = ("Ctrl+K", "Ctrl+F")
 
@@ -105,6 +106,15 @@ class MainWindow(QMainWindow):
         QVBoxLayout(self._workload_holder).setContentsMargins(0, 0, 0, 0)
         self._add_page(WORKLOAD_TITLE, self._workload_holder)
         self._add_page("Offenders", self.offender_page)
+        # After the offenders, so that Ctrl+1 and Ctrl+2 mean the same for every role.
+        self.approvals_page: QWidget | None = None
+        self._approvals_holder: QWidget | None = None
+        if can(context.actor, Permission.APPROVE_ACTIVITIES) or can(
+            context.actor, Permission.TRANSMIT_ACTIVITIES
+        ):
+            self._approvals_holder = QWidget()
+            QVBoxLayout(self._approvals_holder).setContentsMargins(0, 0, 0, 0)
+            self._add_page(APPROVALS_TITLE, self._approvals_holder)
         if can(context.actor, Permission.MANAGE_USERS):
             self.user_page = UserListPage(context)
             self._add_page("Users", self.user_page)
@@ -147,7 +157,31 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         if self.pages.widget(row) is self._workload_holder:
             self._build_workload_page()
+        if self._approvals_holder is not None and self.pages.widget(row) is self._approvals_holder:
+            self._build_approvals_page()
         self.pages.setCurrentIndex(row)
+
+    def _build_approvals_page(self) -> QWidget:
+        if self.approvals_page is None:
+            from app.views.approvals_view import ApprovalsPage
+
+            page = ApprovalsPage(self._context)
+            page.open_activity.connect(self.open_activity)
+            page.count_changed.connect(self._show_approvals_count)
+            self._approvals_holder.layout().addWidget(page)
+            page.show()
+            self.approvals_page = page
+            self._show_approvals_count(len(page.items))
+        return self.approvals_page
+
+    def _show_approvals_count(self, count: int) -> None:
+        row = self.pages.indexOf(self._approvals_holder)
+        self.navigation.item(row).setText(f"{APPROVALS_TITLE} ({count:,})")
+
+    def open_activity(self, activity_id: int) -> None:
+        from app.views.activity_dialogs import ActivityWindow
+
+        ActivityWindow(self._context, activity_id, self).exec()
 
     def _build_workload_page(self) -> QWidget:
         if self.workload_page is None:
@@ -373,6 +407,8 @@ class MainWindow(QMainWindow):
         self.offender_page.refresh()
         if self.workload_page is not None:
             self.workload_page.refresh()
+        if self.approvals_page is not None:
+            self.approvals_page.refresh()
         if self.user_page is not None:
             self.user_page.refresh_if_loaded()
 

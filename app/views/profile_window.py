@@ -204,7 +204,8 @@ class ProfileWindow(QWidget):
 
         self.tabs.addTab(self._identity_tab(), "&Identity")
         self.tabs.addTab(self._cases_tab(), "Compact &cases")
-        self.tabs.addTab(self.activity_table, "&Activities")
+        self.tabs.addTab(self.activity_table, "Ac&tivities")
+        self.activity_table.activated.connect(lambda _index: self.open_selected_activity())
         self.tabs.addTab(self._warrant_tab(), "&Warrant status")
         self.tabs.addTab(self.probable_cause_table, "&Probable cause")
         self.tabs.addTab(self.note_table, "N&otes")
@@ -252,6 +253,15 @@ class ProfileWindow(QWidget):
             button.clicked.connect(lambda _=False, k=kind: self.run_case_action(k))
             self.case_buttons[kind] = button
             buttons.addWidget(button)
+        self.new_activity_button = QPushButton("New &activity…")
+        self.new_activity_button.setObjectName("new_activity")
+        self.new_activity_button.setToolTip("Start an activity on the selected case (Ctrl+Shift+A)")
+        self.new_activity_button.clicked.connect(self.start_activity)
+        buttons.addWidget(self.new_activity_button)
+        new_activity = QAction(self)
+        new_activity.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        new_activity.triggered.connect(self.start_activity)
+        self.addAction(new_activity)
         buttons.addStretch(1)
         buttons.addWidget(self.show_historical)
         layout = QVBoxLayout(page)
@@ -423,6 +433,54 @@ class ProfileWindow(QWidget):
         if done is None:
             # Refused (perhaps somebody changed the case meanwhile): show what is true now.
             self.reload()
+
+    def start_activity(self) -> None:
+        """Offers the activity types the rules allow on the selected case; the others, why not."""
+        case = self.selected_case()
+        if case is None:
+            QMessageBox.information(self, "New activity", "Select a case first.")
+            return
+        from app.services import activities
+        from app.views.activity_dialogs import ActivityFormDialog
+
+        with self.context.database.read() as session:
+            options = activities.type_options(
+                session,
+                self.context.actor,
+                cases.get_case(session, self.context.actor, case.case_id),
+            )
+        allowed = [option for option in options if option.available]
+        if not allowed:
+            reasons = "\n".join(f"{o.spec.label}: {o.explanation}" for o in options)
+            QMessageBox.information(self, "New activity", f"No activity can be started:\n{reasons}")
+            return
+        labels = [option.spec.label for option in allowed]
+        chosen, ok = QInputDialog.getItem(
+            self, f"New activity: case {case.case_number}", "Activity:", labels, 0, False
+        )
+        if not ok:
+            return
+        option = allowed[labels.index(chosen)]
+        dialog = ActivityFormDialog(
+            self.context,
+            option.spec.type,
+            case_id=case.case_id,
+            case_number=case.case_number,
+            reply_to_id=option.reply_to_id,
+            parent=self,
+        )
+        dialog.saved.connect(self.open_activity)
+        dialog.exec()
+
+    def open_selected_activity(self) -> None:
+        line = self.activity_table.current_row()
+        if line is not None:
+            self.open_activity(line.activity_id)
+
+    def open_activity(self, activity_id: int) -> None:
+        from app.views.activity_dialogs import ActivityWindow
+
+        ActivityWindow(self.context, activity_id, self).exec()
 
     def _ask_agreement(self, title: str) -> bool | None:
         box = QMessageBox(
