@@ -199,7 +199,7 @@ class ActivityWindow(QDialog):
                 shown.setWordWrap(True)
                 shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 shown.setAccessibleName(label)
-                form.addRow(label + ":", shown)
+                form.addRow(label if label.endswith("?") else label + ":", shown)
             content_layout.addWidget(box)
         content_layout.addStretch(1)
         self.content_area.setWidget(content)

@@ -32,6 +32,7 @@ from app.views.user_list import UserListPage
 SEARCH_DEBOUNCE_MS = 150
 WORKLOAD_TITLE = "Workload"
 APPROVALS_TITLE = "Approvals"
+INBOX_TITLE = "Inbox"
 SEARCH_PLACEHOLDER = "Search name, offender #, FBI #, SID, SSN"
 _FOCUS_SEARCH_KEYS = ("Ctrl+K", "Ctrl+F")
 
@@ -115,6 +116,10 @@ class MainWindow(QMainWindow):
             self._approvals_holder = QWidget()
             QVBoxLayout(self._approvals_holder).setContentsMargins(0, 0, 0, 0)
             self._add_page(APPROVALS_TITLE, self._approvals_holder)
+        self.inbox_page: QWidget | None = None
+        self._inbox_holder = QWidget()
+        QVBoxLayout(self._inbox_holder).setContentsMargins(0, 0, 0, 0)
+        self._add_page(INBOX_TITLE, self._inbox_holder)
         if can(context.actor, Permission.MANAGE_USERS):
             self.user_page = UserListPage(context)
             self._add_page("Users", self.user_page)
@@ -153,13 +158,33 @@ class MainWindow(QMainWindow):
             self.first_shown.emit()
             if self._context.actor.user_id is not None:
                 QTimer.singleShot(0, self._offer_drafts_after_start)
+            # Started after the first paint: start-up shows the list and sends nothing yet.
+            QTimer.singleShot(0, self._start_background_sender)
 
     def _show_row(self, row: int) -> None:
         if self.pages.widget(row) is self._workload_holder:
             self._build_workload_page()
         if self._approvals_holder is not None and self.pages.widget(row) is self._approvals_holder:
             self._build_approvals_page()
+        if self.pages.widget(row) is self._inbox_holder:
+            self._build_inbox_page()
         self.pages.setCurrentIndex(row)
+
+    def _build_inbox_page(self) -> QWidget:
+        if self.inbox_page is None:
+            from app.views.inbox_view import InboxPage
+
+            page = InboxPage(self._context)
+            page.open_activity.connect(self.open_activity)
+            page.count_changed.connect(self._show_inbox_count)
+            self._inbox_holder.layout().addWidget(page)
+            page.show()
+            self.inbox_page = page
+        return self.inbox_page
+
+    def _show_inbox_count(self, count: int) -> None:
+        row = self.pages.indexOf(self._inbox_holder)
+        self.navigation.item(row).setText(f"{INBOX_TITLE} ({count:,})" if count else INBOX_TITLE)
 
     def _build_approvals_page(self) -> QWidget:
         if self.approvals_page is None:
@@ -393,6 +418,17 @@ class MainWindow(QMainWindow):
                 30_000,
             )
 
+    def _start_background_sender(self) -> None:
+        from app.views.inbox_view import BackgroundSender
+
+        self.background_sender = BackgroundSender(self._context.database, self)
+        self.background_sender.finished.connect(self._show_sent)
+        self.background_sender.start()
+
+    def _show_sent(self, text: str) -> None:
+        if text and not text.startswith("sent 0,"):
+            self.statusBar().showMessage(text, 10_000)
+
     def _forget_profile(self, offender_id: int) -> None:
         self.profile_windows.pop(offender_id, None)
 
@@ -401,6 +437,9 @@ class MainWindow(QMainWindow):
             if not window.close():
                 event.ignore()
                 return
+        sender = getattr(self, "background_sender", None)
+        if sender is not None:
+            sender.stop()
         super().closeEvent(event)
 
     def _refresh_pages(self, _changes: object = None) -> None:
@@ -409,6 +448,8 @@ class MainWindow(QMainWindow):
             self.workload_page.refresh()
         if self.approvals_page is not None:
             self.approvals_page.refresh()
+        if self.inbox_page is not None:
+            self.inbox_page.refresh()
         if self.user_page is not None:
             self.user_page.refresh_if_loaded()
 

@@ -208,3 +208,36 @@ def test_pdf_saved_and_previewed_from_the_activity_window(qtbot, db, people, tmp
     qtbot.addWidget(preview)
     assert preview.page_count() >= 1
     assert activity_dialogs.FORWARD_KEYS == "Ctrl+Return"
+
+
+def test_inbox_shows_the_hand_off_and_marks_it_read(qtbot, db, people):
+    actors, _offender_id, case_id = people
+    officer, supervisor = actors["tx.po"], actors["tx.sup"]
+    with db.unit_of_work(officer) as session:
+        from app.services import activities
+
+        activity = activities.create_draft(
+            session, officer, case_id, "discretionary_retake",
+            {"retake_reason": "other", "reason_text": "Court order",
+             "pending_felony_or_violent_charges": "no", "warrant_issued_date": "11/20/2026",
+             "issuing_authority": "Parole Board"},
+        )  # fmt: skip
+        activities.submit(session, officer, activity.id, activity.version)
+    from app.views.inbox_view import InboxPage
+
+    inbox = InboxPage(context(db, supervisor))
+    assert inbox.table.row_count() == 1
+    assert inbox.count_label.text() == "1 unread"
+    shown(qtbot, inbox)
+    inbox.table.setFocus()
+    inbox.table.selectRow(0)
+    assert "awaits your approval" in inbox.body.toPlainText()
+    assert inbox.count_label.text() == "No unread messages"
+    with db.read() as session:
+        from app.services import notifications
+
+        assert notifications.unread_count(session, supervisor) == 0
+    opened: list[int] = []
+    inbox.open_activity.connect(opened.append)
+    qtbot.keyClick(inbox.table, Qt.Key.Key_Return)
+    assert opened == [activity.id]

@@ -187,11 +187,15 @@ def test_ctrl_number_switches_pages_and_the_users_page_lists_users(qtbot, window
     assert [window.navigation.item(r).text() for r in range(window.navigation.count())] == [
         "Workload",
         "Offenders",
+        "Inbox",
         "Users",
     ]
     assert window.pages.currentWidget() is window.offender_page
 
     qtbot.keyClick(window.search_field, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window._inbox_holder
+    assert window.inbox_page is not None and window.inbox_page.isVisible()
+    qtbot.keyClick(window.search_field, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
 
     assert window.pages.currentWidget() is window.user_page
     users_model = window.user_page.model
@@ -229,7 +233,8 @@ def test_typing_a_search_on_another_page_shows_the_offenders(qtbot, window):
 def test_an_officer_does_not_see_the_users_page(qtbot, db, system, profiles):
     window = open_window(qtbot, db, make_actor(db, system, "officer", (Role.OFFICER,)))
 
-    assert window.navigation.count() == 2
+    titles = [window.navigation.item(r).text() for r in range(window.navigation.count())]
+    assert titles == ["Workload", "Offenders", "Inbox"]
     assert window.user_page is None
     assert not window.import_action.isEnabled()
 
