@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_argument(
         "--embedded", action="store_true", help="go back to the embedded database file"
     )
+    _notify_parser(commands)
     return parser
 
 
@@ -322,6 +323,91 @@ def _database_setting(args) -> int:
     return EXIT_OK
 
 
+def _notify_parser(commands) -> None:
+    """`notify send|settings|list|retry`: the e-mail outbox (app.services.mailer)."""
+    notify = commands.add_parser("notify", help="send queued e-mail notifications; SMTP settings")
+    actions = notify.add_subparsers(dest="notify_command", metavar="ACTION", required=True)
+    send = actions.add_parser("send", help="send the e-mails that are due (for a scheduler)")
+    _common(send)
+    send.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
+    smtp = actions.add_parser(
+        "settings", help="show or change the SMTP settings (administrators); never the password"
+    )
+    _common(smtp)
+    smtp.add_argument("--host")
+    smtp.add_argument("--port", type=int)
+    smtp.add_argument("--starttls", action=argparse.BooleanOptionalAction, default=None)
+    smtp.add_argument("--user", help="user name to log in with; an empty value means no login")
+    smtp.add_argument("--from", dest="from_address", metavar="ADDRESS")
+    smtp.add_argument(
+        "--password-from-env",
+        action="store_true",
+        help="store $COMPACT_OFFICE_SMTP_PASSWORD in the system keyring",
+    )
+    listing = actions.add_parser("list", help="the latest messages of the outbox")
+    _common(listing)
+    listing.add_argument("--status", choices=["pending", "sent", "failed"])
+    listing.add_argument("--limit", type=int, default=50)
+    retry = actions.add_parser("retry", help="queue failed e-mails again (all, or --id)")
+    _common(retry)
+    retry.add_argument("--id", dest="ids", type=int, action="append")
+
+
+def _notify(database, actor, args) -> int:
+    from app.core.vocabulary import NotificationStatus
+    from app.services import mailer
+
+    if args.notify_command == "send":
+        if args.limit < 1:
+            raise UserError("--limit: must be at least 1")
+        report = mailer.send_pending(database, limit=args.limit)
+        if not report.configured:
+            raise UserError("e-mail is not set up: run compact-office notify settings --host ...")
+        if report.server_error:
+            _error(f"stopped early: {report.server_error}")
+        print(report.describe())
+    elif args.notify_command == "settings":
+        changes = {
+            "host": args.host,
+            "port": args.port,
+            "starttls": args.starttls,
+            "user": args.user,
+            "from_address": args.from_address,
+        }
+        with database.unit_of_work(actor) as session:
+            if any(value is not None for value in changes.values()):
+                current = mailer.save_settings(session, actor, **changes)
+            else:
+                current = mailer.load_settings(session)
+        if args.password_from_env:
+            password = os.environ.get(mailer.PASSWORD_ENV)
+            if not password:
+                raise UserError(f"${mailer.PASSWORD_ENV} is not set; no password was stored")
+            mailer.store_password(actor, current, password)
+            print(f"The password for {current.keyring_key} is in the system keyring.")
+        for label, value in current.describe():
+            print(f"{label:<10}{value}")
+    elif args.notify_command == "list":
+        status = NotificationStatus(args.status) if args.status else None
+        with database.read() as session:
+            rows = mailer.list_outbox(session, actor, status=status, limit=args.limit)
+        print(f"{'ID':>7} {'STATUS':<8} {'TRIES':>5} {'WHEN (UTC)':<16} {'TO':<32} SUBJECT")
+        for row in rows:
+            when = (row.sent_at or row.send_after).strftime("%Y-%m-%d %H:%M")
+            print(
+                f"{row.id:>7} {row.status:<8} {row.attempts:>5} {when:<16} "
+                f"{row.recipient[:32]:<32} {row.subject[:60]}"
+            )
+            if row.last_error and row.status != "sent":
+                print(f"{'':>7} last error: {row.last_error[:100]}")
+        print(f"{len(rows)} message(s)")
+    else:
+        with database.unit_of_work(actor) as session:
+            count = mailer.retry_failed(session, actor, args.ids)
+        print(f"{count} failed message(s) queued again")
+    return EXIT_OK
+
+
 def _gui(args) -> int:
     from app.views.application import run_gui
 
@@ -349,6 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "import": _import_folder,
             "export": _export_folder,
             "upgrade-database": _upgrade,
+            "notify": _notify,
         }
         if args.command == "user":
             handler = {"add": _user_add, "list": _user_list, "disable": _user_disable}[
