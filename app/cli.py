@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from app import __version__
 from app.core.errors import DatabaseUnavailable, UserError
@@ -117,7 +118,50 @@ def build_parser() -> argparse.ArgumentParser:
         "--embedded", action="store_true", help="go back to the embedded database file"
     )
     _notify_parser(commands)
+    _print_parser(commands)
     return parser
+
+
+def _print_parser(commands) -> None:
+    """`print activity ID -o FILE.pdf`: an activity's form, as transmitted unless --current."""
+    printing = commands.add_parser("print", help="print a form to a PDF file")
+    kinds = printing.add_subparsers(dest="print_command", metavar="WHAT", required=True)
+    activity = kinds.add_parser(
+        "activity", help="an activity's form: the copy as transmitted, or a draft as it stands"
+    )
+    _common(activity)
+    activity.add_argument(
+        "activity", metavar="ACTIVITY_ID", help="its number (as imported or shown)"
+    )
+    activity.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    activity.add_argument(
+        "--current",
+        action="store_true",
+        help="regenerate from the current data (labelled as not the copy that was sent)",
+    )
+
+
+def _print(database, actor, args) -> int:
+    from app.services.activities import find_activity_id
+    from app.services.activity_print import print_activity
+
+    target = Path(args.output)
+    if target.suffix.lower() != ".pdf":
+        raise UserError("-o: the file name must end in .pdf")
+    with database.read() as session:
+        activity_id = find_activity_id(session, args.activity)
+        if activity_id is None:
+            raise UserError(f"ACTIVITY_ID: no activity numbered {args.activity!r}")
+        printed = print_activity(session, actor, activity_id, current=args.current)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        partial.write_bytes(printed.pdf)
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise UserError(f"-o: cannot write {target}: {error.strerror}") from None
+    print(f"{target}: {args.activity}, {printed.label}")
+    return EXIT_OK
 
 
 def _error(message: str) -> None:
@@ -436,6 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "export": _export_folder,
             "upgrade-database": _upgrade,
             "notify": _notify,
+            "print": _print,
         }
         if args.command == "user":
             handler = {"add": _user_add, "list": _user_list, "disable": _user_disable}[
