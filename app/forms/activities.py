@@ -13,6 +13,7 @@ from typing import Any
 
 from app.core.vocabulary import ACTIVITY_TYPE_LABELS, ActivityOutcome, ActivityType
 from app.forms.fields import Field, FieldKind, FormDefinition, Section
+from app.forms.transfer_request import TRANSFER_RESIDENCE_FORM
 from app.forms.validators import not_in_future
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -276,12 +277,7 @@ SPECS: tuple[ActivitySpec, ...] = (
             _text("means_of_support", "Employment or means of support", length=300),
             _long("offense_details", "Offense details", required=True),
             _long("conditions", "Conditions of supervision", required=True),
-        )), Section("Residence (Rule 1.101)", (
-            _date("supervision_start_date", "Supervision start date"),
-            _date("sentence_date", "Sentence date"),
-            _long("residence_history", "Residence history"),
-            _long("relatives", "Family in the receiving state"),
-        ))),
+        )), *TRANSFER_RESIDENCE_FORM.sections),
         Initiator.SENDING, managed=True, expected_reply=ActivityType.TRANSFER_REPLY,
         reply_rule="transfer_reply",
     ),

@@ -864,6 +864,30 @@ def queue_count(session: Session, actor: Actor) -> int:
     return len(approval_queue(session, actor))
 
 
+# --- Hints shown beside a form ------------------------------------------------------------------
+def activity_hints(
+    activity_type: ActivityType | str, raw: Mapping[str, Any], receiving_state: str, on: date
+) -> tuple[str, ...]:
+    """What the rules say about the content so far, in words: for a transfer request, whether the
+    person is a 'resident' or has 'resident family' in the receiving state (Rule 1.101 as amended
+    in 2022). Hints only: the definitions are not printed on the transfer forms."""
+    if ActivityType(activity_type) is not ActivityType.TRANSFER_REQUEST:
+        return ()
+    from app.forms.transfer_request import residence_hints
+
+    values, problems = spec_for(activity_type).form.validate(raw)
+    broken = {name for name, _rule in problems}
+    if broken & {"residence_history", "resident_family", "supervision_start_date", "sentence_date"}:
+        return ("Residence: correct the residence lines to see the Rule 1.101 tests",)
+    if not values.get("residence_history") and not values.get("resident_family"):
+        return ()
+    resident, family = residence_hints(values, receiving_state, on)
+    return (
+        ("Resident: " if resident.qualifies else "Not a resident: ") + resident.explanation,
+        ("Resident family: " if family.qualifies else "No resident family: ") + family.explanation,
+    )
+
+
 # --- What a screen shows of one activity --------------------------------------------------------
 @dataclass(frozen=True)
 class StepLine:
@@ -894,6 +918,7 @@ class ActivityDetail:
     raw_content: dict[str, Any]
     steps: tuple[StepLine, ...]
     options: tuple[StepOption, ...]
+    hints: tuple[str, ...] = ()
 
     def option(self, kind: StepKind) -> StepOption:
         return next(option for option in self.options if option.kind is kind)
@@ -940,4 +965,10 @@ def activity_detail(session: Session, actor: Actor, activity_id: int) -> Activit
         raw_content=dict(activity.content),
         steps=steps,
         options=tuple(step_options(session, actor, activity)),
+        hints=activity_hints(
+            activity.type,
+            activity.content,
+            activity.to_state,
+            (activity.transmitted_at or clock.now()).astimezone().date(),
+        ),
     )

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import clock
 from app.core.errors import UserError
 from app.forms.activities import spec_for
 from app.forms.fields import format_date
@@ -74,6 +75,28 @@ class ActivityFormDialog(FormDialog):
             parent=parent,
         )
         self.save_button.setText("Save draft")
+        # Rule hints (a transfer request's 'resident' tests) under the form, as the user types.
+        self.hint_label = QLabel()
+        self.hint_label.setObjectName("activity_hints")
+        self.hint_label.setWordWrap(True)
+        self.layout().insertWidget(1, self.hint_label)
+        self._receiving_state = self._other_state(context)
+        self.form.changed.connect(self.show_hints)
+        self.show_hints()
+
+    def _other_state(self, context: AppContext) -> str:
+        with context.database.read() as session:
+            from app.models import CompactCase
+
+            case = session.get(CompactCase, self.case_id)
+            return case.receiving_state if case else ""
+
+    def show_hints(self) -> None:
+        hints = activities.activity_hints(
+            self.spec.type, self.form.raw_values(), self._receiving_state, clock.today()
+        )
+        self.hint_label.setText("\n".join(hints))
+        self.hint_label.setVisible(bool(hints))
 
     def save(self, values: dict[str, Any]) -> bool:
         actor = self.context.actor
@@ -115,6 +138,9 @@ class ActivityWindow(QDialog):
         self.summary.setWordWrap(True)
         self.content_area = QScrollArea()
         self.content_area.setWidgetResizable(True)
+        self.hints_label = QLabel()
+        self.hints_label.setWordWrap(True)
+        self.hints_label.setObjectName("activity_hints")
         self.steps_label = QLabel()
         self.steps_label.setWordWrap(True)
         self.steps_label.setAccessibleName("Steps")
@@ -166,6 +192,7 @@ class ActivityWindow(QDialog):
         layout.addWidget(self.heading)
         layout.addWidget(self.summary)
         layout.addWidget(self.content_area, 1)
+        layout.addWidget(self.hints_label)
         layout.addWidget(self.steps_label)
         layout.addLayout(buttons)
         layout.addLayout(printing)
@@ -209,6 +236,8 @@ class ActivityWindow(QDialog):
             for step in detail.steps
         ]
         self.steps_label.setText("Steps: " + ("; ".join(lines) if lines else "none yet"))
+        self.hints_label.setText("\n".join(detail.hints))
+        self.hints_label.setVisible(bool(detail.hints))
         for option in detail.options:
             button = self.step_buttons[option.kind]
             button.setEnabled(option.available)

@@ -291,3 +291,27 @@ def test_drafts_are_not_visible_to_the_other_state(db, office):
     )
     with db.read() as session, pytest.raises(UserError, match="not visible"):
         activities.get_activity(session, office["va.po"], activity_id)
+
+
+def test_transfer_request_hints_apply_the_2022_resident_test():
+    values = dict(
+        TRANSFER,
+        sentence_date="2026-03-01",
+        residence_history="VA 2024-01-01 present",
+        resident_family="parent VA 2026-09-01",
+    )
+    resident, family = activities.activity_hints(
+        ActivityType.TRANSFER_REQUEST, values, "VA", date(2026, 11, 30)
+    )
+    assert resident.startswith("Resident: ")
+    assert family.startswith("No resident family: ")  # 90 days, not the 180 the rule asks
+    broken = dict(values, residence_history="Virginia since forever")
+    assert activities.activity_hints(
+        ActivityType.TRANSFER_REQUEST, broken, "VA", date(2026, 11, 30)
+    ) == ("Residence: correct the residence lines to see the Rule 1.101 tests",)
+    assert (
+        activities.activity_hints(
+            ActivityType.DISCRETIONARY_RETAKE, RETAKE, "VA", date(2026, 11, 30)
+        )
+        == ()
+    )
