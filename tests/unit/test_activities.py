@@ -315,3 +315,20 @@ def test_transfer_request_hints_apply_the_2022_resident_test():
         )
         == ()
     )
+
+
+def test_retake_report_counts_invocations_and_late_notices_by_state(db, office, monkeypatch):
+    from app.services.retake_report import retake_summary
+
+    co = office["tx.co"]
+    on_time = dict(RETAKE, warrant_issued_date="11/20/2026")  # 15th business day: 12/14/2026
+    for content in (RETAKE, on_time, on_time):
+        activity_id = _draft(db, co, office["case_id"], ActivityType.DISCRETIONARY_RETAKE, content)
+        _do(db, co, activities.submit, activity_id)
+    drafted = _draft(db, co, office["case_id"], ActivityType.DISCRETIONARY_RETAKE, on_time)
+    with db.read() as session:
+        [texas] = retake_summary(session, co, date(2026, 11, 1), date(2026, 11, 30))
+        assert texas.as_row() == ("TX", 3, 2, 1, 0)
+        assert retake_summary(session, office["va.co"], date(2026, 11, 1), date(2026, 11, 30)) == []
+        assert retake_summary(session, co, date(2026, 12, 1), date(2026, 12, 31)) == []
+    assert drafted  # a draft is never counted
