@@ -49,18 +49,3 @@ CASE_FORM = FormDefinition(
     ),
     cross_checks=(_states_differ,),
 )  # fmt: skip
-
-CASE_CLOSURE_FORM = FormDefinition(
-    name="case_closure_notice",
-    title="Case closure notice",
-    sections=(
-        Section(
-            "Closure",
-            (
-                Field("closure_date", "Date of closure", FieldKind.DATE, required=True),
-                Field("reason", "Reason for closure", FieldKind.MULTILINE, required=True,
-                      max_length=4000),
-            ),
-        ),
-    ),
-)  # fmt: skip

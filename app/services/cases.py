@@ -22,16 +22,15 @@ from app.core import clock
 from app.core.errors import NotFound, UserError, ValidationError
 from app.core.permissions import Actor, Permission, can
 from app.core.vocabulary import (
-    ActivityOutcome,
     ActivityStatus,
     ActivityType,
     CaseStatus,
     InterestSide,
     SupervisionType,
 )
-from app.forms.case import CASE_CLOSURE_FORM, CASE_FORM
+from app.forms.case import CASE_FORM
 from app.models import Activity, CaseInterest, CaseNote, CompactCase, Offender, User
-from app.services import policy
+from app.services import activities, policy
 from app.services.concurrency import ensure_current
 from app.services.links import refresh_links
 from app.services.numbering import next_number
@@ -73,6 +72,9 @@ class CaseFacts:
     has_activity: bool
     arrived: bool
     open_closure_notice: Activity | None
+    # A closure notice or its reply still inside its state's approval chain: another one would be
+    # a second notice for the same closure.
+    closure_in_chain: Activity | None = None
 
 
 def facts_from(activities: Iterable[Activity]) -> CaseFacts:
@@ -83,11 +85,23 @@ def facts_from(activities: Iterable[Activity]) -> CaseFacts:
     open_notices = [
         a for a in transmitted if a.type is ActivityType.CASE_CLOSURE_NOTICE and a.id not in replied
     ]
+    in_chain = [
+        a
+        for a in activities
+        if a.type in (ActivityType.CASE_CLOSURE_NOTICE, ActivityType.CASE_CLOSURE_REPLY)
+        and a.status in _IN_CHAIN
+    ]
     return CaseFacts(
         has_activity=bool(activities),
         arrived=any(a.type is ActivityType.NOTICE_OF_ARRIVAL for a in transmitted),
         open_closure_notice=max(open_notices, key=lambda a: a.id, default=None),
+        closure_in_chain=max(in_chain, key=lambda a: a.id, default=None),
     )
+
+
+_IN_CHAIN = frozenset(
+    {ActivityStatus.DRAFT, ActivityStatus.PENDING_SUPERVISOR, ActivityStatus.PENDING_COMPACT_OFFICE}
+)
 
 
 def case_facts(session: Session, case: CompactCase) -> CaseFacts:
@@ -174,6 +188,19 @@ def _rule_actions(case: CompactCase, facts: CaseFacts, actor: Actor) -> list[Cas
             reopen,
         ]
     after_arrival = "not possible after a notice of arrival; send a case closure notice"
+    pending = facts.closure_in_chain
+    if pending is not None:
+        waiting = (
+            f"{pending.type.value.replace('_', ' ')} {pending.activity_number} is awaiting "
+            f"approval in {pending.from_state}"
+        )
+        return [
+            CaseAction(CaseActionKind.REMOVE_INTEREST, False, after_arrival),
+            CaseAction(CaseActionKind.WITHDRAW, False, after_arrival),
+            CaseAction(CaseActionKind.CLOSE, False, waiting),
+            CaseAction(CaseActionKind.REPLY_TO_CLOSURE, False, waiting),
+            reopen,
+        ]
     notice = facts.open_closure_notice
     if notice is not None:
         replier = notice.to_state
@@ -330,27 +357,12 @@ def remove_interest(session: Session, actor: Actor, case_id: int, expected_versi
 def send_case_closure_notice(
     session: Session, actor: Actor, case_id: int, expected_version: int, raw: Mapping[str, Any]
 ) -> Activity:
+    """A case closure notice, through the activity engine: managed, so it goes up the sender's
+    chain and leaves the state when its compact office transmits it."""
     case, _facts = _case_for_action(session, actor, case_id, expected_version, CaseActionKind.CLOSE)
-    values, problems = CASE_CLOSURE_FORM.validate(raw)
-    if problems:
-        raise ValidationError(problems)
-    own = actor.jurisdiction_code if not actor.is_system else case.receiving_state
-    other = case.sending_state if own == case.receiving_state else case.receiving_state
-    now = clock.now()
-    notice = Activity(
-        activity_number=next_number(session, "activity"),
-        case_id=case.id,
-        type=ActivityType.CASE_CLOSURE_NOTICE,
-        from_state=own,
-        to_state=other,
-        status=ActivityStatus.TRANSMITTED,
-        author_id=actor.user_id,
-        submitted_at=now,
-        transmitted_at=now,
-        content={"closure_date": values["closure_date"].isoformat(), "reason": values["reason"]},
-    )
-    session.add(notice)
-    case.updated_at = now  # bumps the case's version: a concurrent action on it is refused
+    notice = activities.create_draft(session, actor, case.id, ActivityType.CASE_CLOSURE_NOTICE, raw)
+    activities.submit(session, actor, notice.id, notice.version)
+    case.updated_at = clock.now()  # bumps the case's version: a concurrent action on it is refused
     session.flush()
     return notice
 
@@ -363,6 +375,7 @@ def reply_to_case_closure(
     agree: bool,
     comment: str | None = None,
 ) -> Activity:
+    """The other state's reply to the open notice; the case closes once an 'agree' is transmitted."""
     case, facts = _case_for_action(
         session, actor, case_id, expected_version, CaseActionKind.REPLY_TO_CLOSURE
     )
@@ -370,26 +383,12 @@ def reply_to_case_closure(
     assert notice is not None  # _case_for_action checked that one awaits a reply
     if not agree:
         comment = _reason(comment, "comment")
-    now = clock.now()
-    reply = Activity(
-        activity_number=next_number(session, "activity"),
-        case_id=case.id,
-        type=ActivityType.CASE_CLOSURE_REPLY,
-        from_state=notice.to_state,
-        to_state=notice.from_state,
-        status=ActivityStatus.TRANSMITTED,
-        author_id=actor.user_id,
-        reply_to_id=notice.id,
-        outcome=ActivityOutcome.AGREE if agree else ActivityOutcome.DISAGREE,
-        submitted_at=now,
-        transmitted_at=now,
-        content={"comment": (comment or "").strip()},
+    values = {"decision": "agree" if agree else "disagree", "comment": (comment or "").strip()}
+    reply = activities.create_draft(
+        session, actor, case.id, ActivityType.CASE_CLOSURE_REPLY, values, reply_to_id=notice.id
     )
-    session.add(reply)
-    if agree:
-        _set_status(case, CaseStatus.CLOSED)
-    else:
-        case.updated_at = now
+    activities.submit(session, actor, reply.id, reply.version)
+    case.updated_at = clock.now()
     session.flush()
     return reply
 

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ConcurrencyConflict
-from app.forms.case import CASE_CLOSURE_FORM, CASE_FORM
+from app.forms.activities import spec_for
+from app.forms.case import CASE_FORM
 from app.forms.fields import format_date
 from app.forms.offender import OFFENDER_FORM
 from app.models import Offender
@@ -212,6 +213,9 @@ class CaseDialog(FormDialog):
         return True
 
 
+CASE_CLOSURE_NOTICE_FORM = spec_for("case_closure_notice").form
+
+
 class CaseClosureDialog(FormDialog):
     """The case closure notice sent to the other state; the case closes when it agrees."""
 
@@ -222,7 +226,7 @@ class CaseClosureDialog(FormDialog):
         self.version = version
         super().__init__(
             context,
-            CASE_CLOSURE_FORM,
+            CASE_CLOSURE_NOTICE_FORM,
             record_key=case_id,
             title=f"Case closure notice: case {case_number}",
             parent=parent,
@@ -244,7 +248,7 @@ def dialog_for_draft(
         return OffenderDialog(context, None if record_key == "new" else int(record_key), parent)
     if form_name == CASE_FORM.name and record_key.startswith("offender-"):
         return CaseDialog(context, int(record_key.removeprefix("offender-")), parent)
-    if form_name == CASE_CLOSURE_FORM.name and record_key.isdigit():
+    if form_name == CASE_CLOSURE_NOTICE_FORM.name and record_key.isdigit():
         with context.database.read() as session:
             case = cases.get_case(session, context.actor, int(record_key))
             number, version = case.case_number, case.version

@@ -173,6 +173,7 @@ def test_a_closure_notice_from_the_dialog(qtbot, db, system):
     dialog = show(
         qtbot, CaseClosureDialog(AppContext(db, virginia, AppEvents()), case_id, number, version)
     )
+    dialog.form.editor("closure_reason").setCurrentIndex(1)
     type_into(qtbot, dialog, {"closure_date": "2026-01-15", "reason": "Discharged early"})
     qtbot.keyClick(
         dialog.form.editor("reason"), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.core.errors import ConcurrencyConflict, PermissionDenied, UserError, ValidationError
-from app.core.vocabulary import ActivityStatus, ActivityType, CaseStatus, SupervisionType
+from app.core.vocabulary import ActivityStatus, ActivityType, CaseStatus, Role, SupervisionType
 from app.models import Activity, CompactCase, OffenderLink
-from app.services import cases
+from app.services import activities, cases
 from app.services.cases import CaseActionKind as Kind
 from app.services.users import actor_from_user
 from tests.factories import make_offender, make_user
@@ -28,8 +28,18 @@ def world(db, system):
         texas = actor_from_user(make_user(session, "tx.po", "TX"))
         virginia = actor_from_user(make_user(session, "va.po", "VA"))
         ohio = actor_from_user(make_user(session, "oh.po", "OH"))
+        texas_office = actor_from_user(make_user(session, "tx.co", "TX", (Role.COMPACT_OFFICE,)))
+        virginia_office = actor_from_user(make_user(session, "va.co", "VA", (Role.COMPACT_OFFICE,)))
         offender = make_offender(session, created_by_state="TX")
-        return {"TX": texas, "VA": virginia, "OH": ohio, "offender": offender.id}
+        return {"TX": texas, "VA": virginia, "OH": ohio, "TX_CO": texas_office,
+                "VA_CO": virginia_office, "offender": offender.id}  # fmt: skip
+
+
+def transmit(db, office, activity_id):
+    """The compact office's approval, which sends a managed activity to the other state."""
+    with db.unit_of_work(office) as session:
+        activity = session.get(Activity, activity_id)
+        activities.transmit(session, office, activity_id, activity.version)
 
 
 def new_case(db, world, **extra):
@@ -146,8 +156,15 @@ def test_after_arrival_the_case_closes_by_notice_and_agreeing_reply_then_reopens
         version = session.get(CompactCase, case_id).version
     with db.unit_of_work(world["VA"]) as session:
         notice = cases.send_case_closure_notice(session, world["VA"], case_id, version,
-                                                {"closure_date": "2026-01-15", "reason": "discharged"})  # fmt: skip
+                                                {"closure_reason": "discharge", "closure_date": "2026-01-15",
+                                                 "reason": "discharged"})  # fmt: skip
         assert (notice.from_state, notice.to_state) == ("VA", "TX")
+        assert notice.status is ActivityStatus.PENDING_COMPACT_OFFICE
+        notice_id = notice.id
+    assert available(db, world["VA"], case_id) == set()
+    assert "awaiting approval in VA" in explanations(db, world["VA"], case_id)[Kind.CLOSE]
+    assert available(db, world["TX"], case_id) == set()
+    transmit(db, world["VA_CO"], notice_id)
     assert available(db, world["VA"], case_id) == set()
     assert available(db, world["TX"], case_id) == {Kind.REPLY_TO_CLOSURE}
     with db.read() as session:
@@ -155,18 +172,28 @@ def test_after_arrival_the_case_closes_by_notice_and_agreeing_reply_then_reopens
     with db.unit_of_work(world["TX"]) as session, pytest.raises(ValidationError):
         cases.reply_to_case_closure(session, world["TX"], case_id, version, agree=False)
     with db.unit_of_work(world["TX"]) as session:
-        cases.reply_to_case_closure(session, world["TX"], case_id, version, agree=False,
-                                    comment="discharge date is wrong")  # fmt: skip
+        reply = cases.reply_to_case_closure(session, world["TX"], case_id, version, agree=False,
+                                            comment="discharge date is wrong")  # fmt: skip
+        reply_id = reply.id
+    transmit(db, world["TX_CO"], reply_id)
     assert available(db, world["VA"], case_id) == {Kind.CLOSE}
     with db.read() as session:
         version = session.get(CompactCase, case_id).version
-    with db.unit_of_work(world["VA"]) as session:
-        cases.send_case_closure_notice(session, world["VA"], case_id, version,
-                                       {"closure_date": "01/20/2026", "reason": "discharged"})  # fmt: skip
+    with db.unit_of_work(world["VA_CO"]) as session:
+        # The compact office's own notice is its approval: sent at once.
+        notice = cases.send_case_closure_notice(session, world["VA_CO"], case_id, version,
+                                                {"closure_reason": "discharge",
+                                                 "closure_date": "01/20/2026", "reason": "discharged"})  # fmt: skip
+        assert notice.status is ActivityStatus.TRANSMITTED
     with db.read() as session:
         version = session.get(CompactCase, case_id).version
     with db.unit_of_work(world["TX"]) as session:
-        cases.reply_to_case_closure(session, world["TX"], case_id, version, agree=True)
+        reply_id = cases.reply_to_case_closure(
+            session, world["TX"], case_id, version, agree=True
+        ).id
+    with db.read() as session:
+        assert session.get(CompactCase, case_id).status is not CaseStatus.CLOSED  # not sent yet
+    transmit(db, world["TX_CO"], reply_id)
     with db.read() as session:
         case = session.get(CompactCase, case_id)
         assert case.status is CaseStatus.CLOSED
