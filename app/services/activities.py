@@ -33,7 +33,7 @@ from app.core.vocabulary import (
     CaseStatus,
     Role,
 )
-from app.forms.activities import ActivitySpec, Initiator, Withdrawal, spec_for
+from app.forms.activities import SPECS, ActivitySpec, Initiator, Withdrawal, spec_for
 from app.models import (
     Activity,
     ActivityStep,
@@ -180,8 +180,6 @@ def _open_requests(session: Session, case_id: int, request_type: ActivityType) -
 
 def type_options(session: Session, actor: Actor, case: CompactCase) -> list[TypeOption]:
     """Every activity type with whether the actor may start one on this case now, and why not."""
-    from app.forms.activities import SPECS
-
     options = []
     party = policy.is_case_party(actor, case)
     for spec in SPECS:
@@ -581,6 +579,9 @@ def _transmit(session: Session, actor: Actor, activity: Activity) -> None:
     session.flush()
     _keep_transmitted_copy(session, activity)
     _notify_next(session, activity, step)
+    from app.services.warrant_notifications import on_activity_transmitted
+
+    on_activity_transmitted(session, activity)
 
 
 def _apply_to_case(session: Session, activity: Activity) -> None:
@@ -858,10 +859,6 @@ def approval_queue(session: Session, actor: Actor, *, limit: int = 500) -> list[
         )
         for row in rows
     ]
-
-
-def queue_count(session: Session, actor: Actor) -> int:
-    return len(approval_queue(session, actor))
 
 
 # --- Hints shown beside a form ------------------------------------------------------------------
