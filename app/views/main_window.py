@@ -418,7 +418,23 @@ class MainWindow(QMainWindow):
                 30_000,
             )
 
+    def _refresh_work_counts(self) -> None:
+        """The navigation's counts of what waits for the user (approvals, unread messages)."""
+        from app.services import activities, notifications
+
+        with self._context.database.read() as session:
+            unread = notifications.unread_count(session, self._context.actor)
+            waiting = (
+                len(activities.approval_queue(session, self._context.actor))
+                if self._approvals_holder is not None
+                else 0
+            )
+        self._show_inbox_count(unread)
+        if self._approvals_holder is not None:
+            self._show_approvals_count(waiting)
+
     def _start_background_sender(self) -> None:
+        self._refresh_work_counts()
         from app.views.inbox_view import BackgroundSender
 
         self.background_sender = BackgroundSender(self._context.database, self)
@@ -450,6 +466,8 @@ class MainWindow(QMainWindow):
             self.approvals_page.refresh()
         if self.inbox_page is not None:
             self.inbox_page.refresh()
+        if self._shown_once:
+            self._refresh_work_counts()
         if self.user_page is not None:
             self.user_page.refresh_if_loaded()
 

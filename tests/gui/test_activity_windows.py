@@ -241,3 +241,27 @@ def test_inbox_shows_the_hand_off_and_marks_it_read(qtbot, db, people):
     inbox.open_activity.connect(opened.append)
     qtbot.keyClick(inbox.table, Qt.Key.Key_Return)
     assert opened == [activity.id]
+
+
+def test_main_window_counts_approvals_and_unread_messages(qtbot, db, people):
+    from app.views.main_window import MainWindow
+
+    actors, _offender_id, case_id = people
+    officer, supervisor = actors["tx.po"], actors["tx.sup"]
+    with db.unit_of_work(officer) as session:
+        from app.services import activities
+
+        activity = activities.create_draft(
+            session, officer, case_id, "discretionary_retake",
+            {"retake_reason": "other", "reason_text": "Court order",
+             "pending_felony_or_violent_charges": "no", "warrant_issued_date": "11/20/2026",
+             "issuing_authority": "Parole Board"},
+        )  # fmt: skip
+        activities.submit(session, officer, activity.id, activity.version)
+    window = shown(qtbot, MainWindow(context(db, supervisor)))
+    titles = lambda: [window.navigation.item(r).text() for r in range(window.navigation.count())]  # noqa: E731
+    qtbot.waitUntil(lambda: "Approvals (1)" in titles())
+    assert titles() == ["Workload", "Offenders", "Approvals (1)", "Inbox (1)"]
+    qtbot.keyClick(window.search_field, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.approvals_page is not None and window.approvals_page.table.row_count() == 1
+    window.close()
