@@ -39,6 +39,7 @@ _ON_FIRST_USE = {
     "FormDraft": "app.models.drafts",
     "ManagementApproval": "app.models.management",
     "ManagementRequest": "app.models.management",
+    "ReminderRule": "app.models.system",
     "RetentionSnapshot": "app.models.management",
     "WarrantStatusRecord": "app.models.warrants",
 }
@@ -82,6 +83,7 @@ __all__ = [
     "OffenderLink",
     "OffenderName",
     "ProbableCauseRecord",
+    "ReminderRule",
     "Residence",
     "RetentionSnapshot",
     "Setting",

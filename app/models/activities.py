@@ -19,6 +19,8 @@ class Activity(Versioned, Timestamps, Base):
         Index("ix_activity_case_created", "case_id", "created_at"),
         Index("ix_activity_assigned_status", "assigned_user_id", "status"),
         Index("ix_activity_status_due", "status", "due_date"),
+        # A day's transmissions of one type: what the daily reminders read (app.services.reminders).
+        Index("ix_activity_type_transmitted", "type", "transmitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

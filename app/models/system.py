@@ -1,4 +1,4 @@
-"""Notification outbox, audit log, deadline rules, the office calendar, settings and number counters."""
+"""Notification outbox, audit log, deadline and reminder rules, office calendar, settings, counters."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.vocabulary import (
+    ActivityType,
     AuditAction,
     CalendarAdjustmentKind,
     DayCountUnit,
@@ -89,6 +90,24 @@ class DeadlineRule(Base):
     unit: Mapped[DayCountUnit] = mapped_column(
         enum_column(DayCountUnit, "day_count_unit"), nullable=False
     )
+
+
+class ReminderRule(Base):
+    """A reminder e-mail sent `offset` days after an activity of `activity_type` was transmitted,
+    while it still awaits a reply; `label` says where that day stands against the due date."""
+
+    __tablename__ = "reminder_rule"
+    __table_args__ = (UniqueConstraint("activity_type", "offset", "unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_type: Mapped[ActivityType] = mapped_column(
+        enum_column(ActivityType, "activity_type"), nullable=False
+    )
+    offset: Mapped[int] = mapped_column(Integer, nullable=False)
+    unit: Mapped[DayCountUnit] = mapped_column(
+        enum_column(DayCountUnit, "day_count_unit"), nullable=False
+    )
+    label: Mapped[str] = mapped_column(String(60), nullable=False)
 
 
 class CalendarAdjustment(Versioned, Base):
