@@ -152,6 +152,10 @@ class WarrantStatus(StrEnum):
     WITHDRAWN = "Withdrawn"
 
 
+# Seed 002 names the special status a profile has while one of its warrant records is Active.
+WARRANT_SPECIAL_STATUS = "Warrant Status"
+
+
 class ManagementKind(StrEnum):
     MOVE = "move"
     MERGE = "merge"

@@ -21,6 +21,7 @@ from app.core.vocabulary import WARRANT_DISCLAIMER, ActivityStatus, Sex, Supervi
 from app.forms.activities import spec_for
 from app.forms.fields import FieldKind, format_date
 from app.models import Activity, Jurisdiction, Offender, TransmittedCopy, User
+from app.services.warrants import special_status_labels
 
 _SEX_WORDS = {Sex.MALE: "Male", Sex.FEMALE: "Female", Sex.OTHER: "Other", Sex.UNKNOWN: "Unknown"}
 
@@ -53,6 +54,7 @@ def header_facts(session: Session, activity: Activity) -> dict[str, Any]:
         "supervision_type": case.supervision_type.value,
         "sex_offender": offender.sex_offender,
         "victim_sensitive": offender.victim_sensitive,
+        "special_statuses": list(special_status_labels(session, offender)),
         "offender": {
             "name": " ".join(
                 part
@@ -144,6 +146,12 @@ def build_document(activity_type, facts: dict[str, Any], content: dict[str, Any]
         ("Race", person.get("race", "")),
         ("State ID (SID)", person.get("state_id", "")),
         ("FBI number", person.get("fbi_number", "")),
+        # Facts saved before the line existed have none to print.
+        *(
+            (("Special status", "; ".join(facts["special_statuses"]) or "None"),)
+            if "special_statuses" in facts
+            else ()
+        ),
     )
     sections = content_sections(activity_type, content)
     office = facts["office"]

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from app.core.permissions import Actor
 from app.core.text import digits_only, identifier_key, name_key
+from app.core.vocabulary import WARRANT_SPECIAL_STATUS
 from app.models import Alias, FormerOffenderNumber, Offender, OffenderLink, OffenderName
 from app.services.policy import offender_visible, own_links
+from app.services.warrants import active_record_exists
 
 # A search that matches more than this is cut there and the screen asks the user to keep typing:
 # nobody reads a thousand search results, and counting further costs every keystroke time
@@ -68,6 +70,7 @@ class OffenderRow:
     sex_offender: bool
     victim_sensitive: bool
     history_of_assault: bool
+    active_warrant: bool = False
     matched_alias: str | None = None
     # Where this row stands in the unfiltered list; pass it as `after` to fetch the next page.
     page_key: tuple | None = None
@@ -84,6 +87,7 @@ class OffenderRow:
             (self.sex_offender, "Sex offender"),
             (self.victim_sensitive, "Victim sensitive"),
             (self.history_of_assault, "History of assault"),
+            (self.active_warrant, WARRANT_SPECIAL_STATUS),
         )
         return tuple(label for on, label in flags if on)
 
@@ -115,6 +119,7 @@ _ROW_COLUMNS = (
     Offender.sex_offender,
     Offender.victim_sensitive,
     Offender.history_of_assault,
+    active_record_exists(Offender.id).label("active_warrant"),
 )
 
 

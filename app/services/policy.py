@@ -7,6 +7,8 @@ Every service asks here; nothing else compares a user's state with a record's.
 - A visible profile shows all its cases (the profile is one shared record), but only a party to a case
   (its sending or receiving state) acts on it.
 - Editing a profile needs the edit permission and a link to it.
+- Warrant status records are entered by a state that is or was the sending state of one of the
+  profile's cases; the others read them.
 """
 
 from __future__ import annotations
@@ -108,3 +110,35 @@ def own_links(actor: Actor) -> ColumnElement[bool] | None:
     if actor.sees_all_states:
         return None
     return OffenderLink.jurisdiction_code == actor.jurisdiction_code
+
+
+def warrant_entry_state(session: Session, actor: Actor, offender_id: int) -> tuple[bool, str]:
+    """DECISIONS 'Warrant status': a state that is or was the sending state of any of the profile's
+    cases (active or historical) enters its warrant status records, without the case being
+    reassigned; the other linked states and the National Office read them. Returns (allowed, why)."""
+    if actor.is_system:
+        return True, ""
+    sending = sorted(
+        set(
+            session.scalars(
+                select(CompactCase.sending_state).where(CompactCase.offender_id == offender_id)
+            )
+        )
+    )
+    if actor.jurisdiction_code in sending:
+        return True, ""
+    if not sending:
+        return False, (
+            "no case on this profile has a sending state yet: warrant status records are "
+            "entered by the sending state"
+        )
+    states = ", ".join(sending)
+    if actor.sees_all_states:
+        return False, (
+            f"the National Office reads warrant status records; the sending state ({states}) "
+            "enters them"
+        )
+    return False, (
+        f"only the sending state of the offender's cases ({states}) enters warrant status "
+        f"records; {actor.jurisdiction_code} reads them"
+    )

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core import clock
-from app.core.permissions import Actor
+from app.core.permissions import Actor, Permission, can
 from app.core.vocabulary import (
     ACTIVITY_TYPE_LABELS,
     SUPERVISION_TYPE_LABELS,
+    WARRANT_SPECIAL_STATUS,
     WarrantStatus,
 )
 from app.forms.validators import age_on
@@ -25,12 +26,14 @@ from app.models import (
     CompactCase,
     ProbableCauseRecord,
     User,
-    WarrantStatusRecord,
 )
 from app.models.next_due import answers, awaits_reply, is_overdue
-from app.services import policy
+from app.services import policy, probable_cause, warrants
 from app.services.cases import CaseAction, case_actions, facts_from
+from app.services.deadlines import Due
 from app.services.profiles import offender_form_values
+from app.services.warrants import WarrantEntry
+from app.services.warrants import warrant_incomplete as warrant_incomplete
 
 
 @dataclass(frozen=True)
@@ -81,17 +84,9 @@ class ActivityLine:
     overdue: bool
 
 
-@dataclass(frozen=True)
-class WarrantLine:
-    warrant_status_id: str
-    status: str
-    issued_date: date
-    issuing_authority: str
-    warrant_identifier: str | None
-    ncic_entry_date: date | None
-    served_date: date | None
-    withdrawn_date: date | None
-    incomplete: bool
+# A warrant status record as its service lists it (ids, versions and the read-only mark included);
+# the 'incomplete' rule moved there with it and is still importable from here.
+WarrantLine = WarrantEntry
 
 
 @dataclass(frozen=True)
@@ -101,6 +96,12 @@ class ProbableCauseLine:
     established: bool | None
     waived: bool
     description: str | None
+    record_id: int = 0
+    case_id: int = 0
+    version: int = 0
+    report_received_date: date | None = None
+    # Rule 5.108(f): the sending state's decision, 15 business days from the report.
+    decision_due: Due | None = None
 
 
 @dataclass(frozen=True)
@@ -122,11 +123,10 @@ class Profile:
     warrants: tuple[WarrantLine, ...]
     probable_cause: tuple[ProbableCauseLine, ...]
     notes: tuple[NoteLine, ...]
-
-
-def warrant_incomplete(record: WarrantStatusRecord) -> bool:
-    """DECISIONS: issuing authority or NCIC entry date blank (drives the 'Update Needed' e-mails)."""
-    return not (record.issuing_authority or "").strip() or record.ncic_entry_date is None
+    # Whether the user may add and update warrant status records, and why not.
+    warrant_entry: tuple[bool, str] = (False, "")
+    # The cases (id, number) on which the user's state may record probable cause.
+    probable_cause_cases: tuple[tuple[int, str], ...] = ()
 
 
 def load_profile(session: Session, actor: Actor, offender_id: int) -> Profile:
@@ -155,18 +155,17 @@ def load_profile(session: Session, actor: Actor, offender_id: int) -> Profile:
     # A reply belongs to the case of what it answers, so the activities read above hold every reply
     # (a query on reply_to_id would make SQLite walk that index across all activities).
     replied = {a.reply_to_id for a in activities if a.reply_to_id is not None and answers(a.status)}
-    warrants = session.scalars(
-        select(WarrantStatusRecord)
-        .where(WarrantStatusRecord.offender_id == offender_id)
-        .order_by(WarrantStatusRecord.issued_date.desc(), WarrantStatusRecord.id.desc())
-    ).all()
+    warrant_records = session.scalars(warrants.newest_first(offender_id)).all()
     badges = [
         label
         for flag, label in (
             (offender.sex_offender, "Sex offender"),
             (offender.victim_sensitive, "Victim sensitive"),
             (offender.history_of_assault, "History of assault"),
-            (any(w.status is WarrantStatus.ACTIVE for w in warrants), "Active warrant"),
+            (
+                any(w.status is WarrantStatus.ACTIVE for w in warrant_records),
+                WARRANT_SPECIAL_STATUS,
+            ),
             (offender.confidential, "Confidential"),
         )
         if flag
@@ -258,28 +257,30 @@ def load_profile(session: Session, actor: Actor, offender_id: int) -> Profile:
         ),
         cases=case_lines,
         activities=activity_lines,
-        warrants=tuple(
-            WarrantLine(
-                warrant_status_id=w.warrant_status_id,
-                status=w.status.value,
-                issued_date=w.issued_date,
-                issuing_authority=w.issuing_authority,
-                warrant_identifier=w.warrant_identifier,
-                ncic_entry_date=w.ncic_entry_date,
-                served_date=w.served_date,
-                withdrawn_date=w.withdrawn_date,
-                incomplete=w.status is WarrantStatus.ACTIVE and warrant_incomplete(w),
-            )
-            for w in warrants
-        ),
+        warrants=tuple(warrants.entry_from(w) for w in warrant_records),
         probable_cause=tuple(
             ProbableCauseLine(
-                case_numbers[p.case_id], p.hearing_date, p.established, p.waived, p.description
+                case_numbers[p.case_id],
+                p.hearing_date,
+                p.established,
+                p.waived,
+                p.description,
+                record_id=p.id,
+                case_id=p.case_id,
+                version=p.version,
+                report_received_date=p.report_received_date,
+                decision_due=probable_cause.decision_due(session, p),
             )
             for p in probable
         ),
         notes=tuple(
             NoteLine(case_numbers[note.case_id], author or "", note.created_at, note.text)
             for note, author in notes
+        ),
+        warrant_entry=warrants.can_edit(session, actor, offender_id),
+        probable_cause_cases=tuple(
+            (case.id, case.case_number)
+            for case in cases
+            if can(actor, Permission.EDIT_OFFENDERS) and policy.is_case_party(actor, case)
         ),
     )

@@ -53,6 +53,7 @@ from app.core.permissions import Actor, Permission, require
 from app.core.vocabulary import (
     ACTIVE_CASE_STATUSES,
     SUPERVISION_TYPE_LABELS,
+    WARRANT_SPECIAL_STATUS,
     CaseStatus,
     WarrantStatus,
 )
@@ -90,7 +91,7 @@ SPECIAL_STATUS_LABELS = {
     SpecialStatus.SEX_OFFENDER: "Sex offender",
     SpecialStatus.VICTIM_SENSITIVE: "Victim sensitive",
     SpecialStatus.HISTORY_OF_ASSAULT: "History of assault",
-    SpecialStatus.ACTIVE_WARRANT: "Active warrant",
+    SpecialStatus.ACTIVE_WARRANT: WARRANT_SPECIAL_STATUS,
 }
 
 

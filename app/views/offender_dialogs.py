@@ -253,4 +253,10 @@ def dialog_for_draft(
             case = cases.get_case(session, context.actor, int(record_key))
             number, version = case.case_number, case.version
         return CaseClosureDialog(context, int(record_key), number, version, parent)
-    return None
+    from app.views.probable_cause_dialog import dialog_for_probable_cause_draft
+    from app.views.warrant_dialogs import dialog_for_warrant_draft
+
+    dialog = dialog_for_warrant_draft(context, form_name, record_key, parent)
+    if dialog is None:
+        dialog = dialog_for_probable_cause_draft(context, form_name, record_key, parent)
+    return dialog

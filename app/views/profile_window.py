@@ -9,10 +9,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QTabWidget,
     QToolBar,
@@ -21,10 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import UserError
-from app.core.vocabulary import WARRANT_DISCLAIMER
 from app.forms.fields import format_date
 from app.forms.offender import OFFENDER_FORM
-from app.services import cases, profiles
+from app.services import cases, profiles, warrants
 from app.services.cases import CaseActionKind
 from app.services.profile_view import (
     ActivityLine,
@@ -36,6 +37,7 @@ from app.services.profile_view import (
     load_profile,
 )
 from app.services.profiles import HistoryEntry
+from app.services.warrants import WarrantActionKind
 from app.views.columns import Column
 from app.views.context import AppContext
 from app.views.row_table import RowsTable
@@ -73,9 +75,21 @@ ACTIVITY_COLUMNS = (
     Column[ActivityLine]("Due", lambda a: _date(a.due_date)),
     Column[ActivityLine]("Overdue", lambda a: "OVERDUE" if a.overdue else ""),
 )
+
+
+def _warrant_state(line: WarrantLine) -> str:
+    """The status in words, with the marks a clerk acts on: historical (served or withdrawn, so
+    read-only) and incomplete."""
+    if line.historical:
+        return f"{line.status} \u2014 historical"
+    if line.incomplete:
+        return f"{line.status} \u2014 incomplete"
+    return line.status
+
+
 WARRANT_COLUMNS = (
     Column[WarrantLine]("Warrant status #", lambda w: w.warrant_status_id),
-    Column[WarrantLine]("Status", lambda w: w.status + (" (incomplete)" if w.incomplete else "")),
+    Column[WarrantLine]("Status", _warrant_state),
     Column[WarrantLine]("Issued", lambda w: _date(w.issued_date)),
     Column[WarrantLine]("Issuing authority", lambda w: w.issuing_authority),
     Column[WarrantLine]("Warrant #", lambda w: w.warrant_identifier or ""),
@@ -94,8 +108,31 @@ PROBABLE_CAUSE_COLUMNS = (
             else {True: "Established", False: "Not established"}.get(p.established, "")
         ),
     ),
+    Column[ProbableCauseLine]("Report received", lambda p: _date(p.report_received_date)),
+    # Rule 5.108(f): the sending state's decision, counted from the hearing report's receipt.
+    Column[ProbableCauseLine](
+        "Decision due (5.108(f))",
+        lambda p: _date(p.decision_due.due_date) if p.decision_due else "",
+    ),
     Column[ProbableCauseLine]("Description", lambda p: p.description or ""),
 )
+# Keys the warrant buttons answer to (Alt+letter), chosen clear of the toolbar's (E, N, R, C) and
+# the tabs' (I, C, T, W, P, O, S); the probable cause tab uses the same two for the same actions.
+WARRANT_BUTTON_TEXTS = {
+    WarrantActionKind.NEW: "New warrant stat&us record…",
+    WarrantActionKind.EDIT: "E&dit…",
+    WarrantActionKind.SERVE: "&Mark served…",
+    WarrantActionKind.WITHDRAW: "Mar&k withdrawn…",
+    WarrantActionKind.COMMENT: "&Add comment…",
+}
+WARRANT_BUTTON_HINTS = {
+    WarrantActionKind.NEW: "Add a warrant status record to this profile",
+    WarrantActionKind.EDIT: "Change the selected record while it is Active (double-click a row)",
+    WarrantActionKind.SERVE: "Record the date the warrant was served; the record becomes read-only",
+    WarrantActionKind.WITHDRAW: "Record the date the warrant was withdrawn; the record becomes "
+    "read-only",
+    WarrantActionKind.COMMENT: "Add a dated comment to the selected record, even a historical one",
+}
 NOTE_COLUMNS = (
     Column[NoteLine]("When", lambda n: _stamp(n.at)),
     Column[NoteLine]("Case #", lambda n: n.case_number),
@@ -165,6 +202,8 @@ class ProfileWindow(QWidget):
         self.case_buttons: dict[CaseActionKind, QPushButton] = {}
         self.activity_table = RowsTable(ACTIVITY_COLUMNS, "Activities")
         self.warrant_table = RowsTable(WARRANT_COLUMNS, "Warrant status records")
+        self.warrant_buttons: dict[WarrantActionKind, QPushButton] = {}
+        self.warrant_details = QPlainTextEdit()
         self.probable_cause_table = RowsTable(PROBABLE_CAUSE_COLUMNS, "Probable cause records")
         self.note_table = RowsTable(NOTE_COLUMNS, "Notes")
         self.history_table = RowsTable(HISTORY_COLUMNS, "History")
@@ -207,7 +246,7 @@ class ProfileWindow(QWidget):
         self.tabs.addTab(self.activity_table, "Ac&tivities")
         self.activity_table.activated.connect(lambda _index: self.open_selected_activity())
         self.tabs.addTab(self._warrant_tab(), "&Warrant status")
-        self.tabs.addTab(self.probable_cause_table, "&Probable cause")
+        self.tabs.addTab(self._probable_cause_tab(), "&Probable cause")
         self.tabs.addTab(self.note_table, "N&otes")
         self.tabs.addTab(self._history_tab(), "Hi&story")
         for index in range(self.tabs.count()):
@@ -272,12 +311,53 @@ class ProfileWindow(QWidget):
         return page
 
     def _warrant_tab(self) -> QWidget:
+        from app.views.warrant_dialogs import disclaimer_label
+
         page = QWidget()
-        disclaimer = QLabel(WARRANT_DISCLAIMER)
-        disclaimer.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for kind, text in WARRANT_BUTTON_TEXTS.items():
+            button = QPushButton(text)
+            button.setObjectName(f"warrant_{kind.value}")
+            button.clicked.connect(lambda _=False, k=kind: self.run_warrant_action(k))
+            self.warrant_buttons[kind] = button
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.warrant_details.setReadOnly(True)
+        self.warrant_details.setObjectName("warrant_details")
+        self.warrant_details.setAccessibleName("Selected warrant status record")
+        lines = self.warrant_details.fontMetrics().lineSpacing() * 7
+        self.warrant_details.setFixedHeight(lines + 2 * self.warrant_details.frameWidth() + 8)
+        details = QGroupBox("Selected record")
+        details_layout = QVBoxLayout(details)
+        details_layout.addWidget(self.warrant_details)
         layout = QVBoxLayout(page)
-        layout.addWidget(disclaimer)
+        layout.addWidget(disclaimer_label())
+        layout.addLayout(buttons)
         layout.addWidget(self.warrant_table, 1)
+        layout.addWidget(details)
+        self.warrant_table.selectionModel().currentRowChanged.connect(self._offer_warrant_actions)
+        self.warrant_table.activated.connect(lambda _index: self._edit_on_activation())
+        return page
+
+    def _probable_cause_tab(self) -> QWidget:
+        page = QWidget()
+        self.new_probable_cause_button = QPushButton("New probable ca&use record…")
+        self.new_probable_cause_button.setObjectName("probable_cause_new")
+        self.new_probable_cause_button.clicked.connect(self.new_probable_cause)
+        self.edit_probable_cause_button = QPushButton("E&dit…")
+        self.edit_probable_cause_button.setObjectName("probable_cause_edit")
+        self.edit_probable_cause_button.clicked.connect(self.edit_probable_cause)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_probable_cause_button)
+        buttons.addWidget(self.edit_probable_cause_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.addLayout(buttons)
+        layout.addWidget(self.probable_cause_table, 1)
+        self.probable_cause_table.selectionModel().currentRowChanged.connect(
+            self._offer_probable_cause_actions
+        )
+        self.probable_cause_table.activated.connect(lambda _index: self.edit_probable_cause())
         return page
 
     def _history_tab(self) -> QWidget:
@@ -334,8 +414,8 @@ class ProfileWindow(QWidget):
         self.reveal_button.setEnabled(bool(profile.identity.get("ssn")))
         self._show_cases()
         self.activity_table.set_rows(profile.activities)
-        self.warrant_table.set_rows(profile.warrants)
-        self.probable_cause_table.set_rows(profile.probable_cause)
+        self._show_warrants()
+        self._show_probable_cause()
         self.note_table.set_rows(profile.notes)
         self.history_table.set_rows(self._history)
         self.older_button.setEnabled(len(self._history) >= HISTORY_PAGE)
@@ -360,6 +440,109 @@ class ProfileWindow(QWidget):
         if shown:
             self.case_table.selectRow(0)
         self._offer_case_actions()
+
+    def _show_warrants(self, select_id: int | None = None) -> None:
+        if self.profile is None:
+            return
+        current = self.selected_warrant()
+        wanted = select_id if select_id is not None else (current.record_id if current else None)
+        self.warrant_table.set_rows(self.profile.warrants)
+        self._select_row(self.warrant_table, lambda w: w.record_id == wanted)
+        self._offer_warrant_actions()
+
+    @staticmethod
+    def _select_row(table: RowsTable, matches) -> None:
+        """Keeps the row the user was on across a reload (the first row when it is gone)."""
+        rows = table.rows_model.rows
+        found = next((i for i, row in enumerate(rows) if matches(row)), 0 if rows else None)
+        if found is not None:
+            index = table.proxy.mapFromSource(table.rows_model.index(found, 0))
+            table.selectRow(index.row())
+
+    def selected_warrant(self) -> WarrantLine | None:
+        return self.warrant_table.current_row()
+
+    def warrant_actions(self) -> dict[WarrantActionKind, warrants.WarrantAction]:
+        right = self.profile.warrant_entry if self.profile else (False, "")
+        return {a.kind: a for a in warrants.record_actions(self.selected_warrant(), right)}
+
+    def _offer_warrant_actions(self, *_args) -> None:
+        actions = self.warrant_actions()
+        for kind, button in self.warrant_buttons.items():
+            action = actions[kind]
+            button.setEnabled(action.available)
+            label = warrants.ACTION_LABELS[kind]
+            key = WARRANT_BUTTON_TEXTS[kind].split("&", 1)[1][0].upper()
+            reason = WARRANT_BUTTON_HINTS[kind] if action.available else action.explanation
+            button.setToolTip(f"{label}: {reason} (Alt+{key})")
+        self.warrant_details.setPlainText(self._warrant_text(self.selected_warrant()))
+
+    @staticmethod
+    def _warrant_text(line: WarrantLine | None) -> str:
+        if line is None:
+            return "No warrant status record on this profile."
+        state = _warrant_state(line)
+        missing = [
+            what
+            for what, blank in (
+                ("issuing authority", not line.issuing_authority.strip()),
+                ("NCIC entry date", line.ncic_entry_date is None),
+            )
+            if blank
+        ]
+        if line.incomplete:
+            state += f" (missing: {', '.join(missing)})"
+        elif line.historical:
+            ended = (
+                f"served {_date(line.served_date)}"
+                if line.served_date
+                else f"withdrawn {_date(line.withdrawn_date)}"
+            )
+            state += f" ({ended}; read-only, comments may still be added)"
+        lines = [
+            f"{line.warrant_status_id}: {state}",
+            f"Requested {_date(line.requested_date) or '—'}; issued {_date(line.issued_date)} by "
+            f"{line.issuing_authority}",
+            f"Contact: {line.issuing_authority_contact or '—'}",
+            f"Created {_stamp(line.created_ts)} by {line.created_by}; last updated "
+            f"{_stamp(line.updated_ts)} by {line.updated_by}",
+            "Comments:",
+            line.comments or "—",
+        ]
+        return "\n".join(lines)
+
+    def _show_probable_cause(self) -> None:
+        if self.profile is None:
+            return
+        current = self.probable_cause_table.current_row()
+        wanted = current.record_id if current else None
+        self.probable_cause_table.set_rows(self.profile.probable_cause)
+        self._select_row(self.probable_cause_table, lambda p: p.record_id == wanted)
+        self._offer_probable_cause_actions()
+
+    def _offer_probable_cause_actions(self, *_args) -> None:
+        own = dict(self.profile.probable_cause_cases) if self.profile else {}
+        new = self.new_probable_cause_button
+        new.setEnabled(bool(own))
+        new.setToolTip(
+            "New probable cause record: a hearing or its waiver, on one of this profile's cases "
+            "(Alt+U)"
+            if own
+            else "New probable cause record: only the sending and receiving states of a case "
+            "record its probable cause hearings, and none of this profile's cases is your state's"
+        )
+        line = self.probable_cause_table.current_row()
+        edit = self.edit_probable_cause_button
+        edit.setEnabled(line is not None and line.case_id in own)
+        if line is None:
+            edit.setToolTip("Edit: select a probable cause record")
+        elif line.case_id in own:
+            edit.setToolTip("Edit: change the selected probable cause record (Alt+D)")
+        else:
+            edit.setToolTip(
+                f"Edit: only the sending and receiving states of case {line.case_number} change "
+                "its probable cause records"
+            )
 
     def selected_case(self) -> CaseLine | None:
         return self.case_table.current_row()
@@ -496,6 +679,79 @@ class ProfileWindow(QWidget):
         if clicked is disagree:
             return False
         return None
+
+    def run_warrant_action(self, kind: WarrantActionKind) -> None:
+        """Opens the dialog of a warrant action the rules allow (the buttons say when not)."""
+        from app.views.warrant_dialogs import (
+            WarrantCloseDialog,
+            WarrantCommentDialog,
+            WarrantRecordDialog,
+        )
+
+        action = self.warrant_actions()[kind]
+        if not action.available:
+            return
+        line = self.selected_warrant()
+        try:
+            if kind is WarrantActionKind.NEW:
+                dialog = WarrantRecordDialog(
+                    self.context, offender_id=self.offender_id, parent=self
+                )
+            elif line is None:
+                return
+            elif kind is WarrantActionKind.EDIT:
+                dialog = WarrantRecordDialog(self.context, record_id=line.record_id, parent=self)
+            elif kind is WarrantActionKind.COMMENT:
+                dialog = WarrantCommentDialog(
+                    self.context, line, offender_id=self.offender_id, parent=self
+                )
+            else:
+                dialog = WarrantCloseDialog(
+                    self.context,
+                    line,
+                    served=kind is WarrantActionKind.SERVE,
+                    offender_id=self.offender_id,
+                    parent=self,
+                )
+        except UserError as error:
+            show_refusal(self, warrants.ACTION_LABELS[kind], error)
+            self.reload()
+            return
+        dialog.saved.connect(lambda record_id: self._show_warrants(select_id=record_id))
+        dialog.exec()
+
+    def _edit_on_activation(self) -> None:
+        if self.warrant_actions()[WarrantActionKind.EDIT].available:
+            self.run_warrant_action(WarrantActionKind.EDIT)
+
+    def new_probable_cause(self) -> None:
+        from app.views.probable_cause_dialog import ProbableCauseDialog
+
+        if self.profile is None or not self.profile.probable_cause_cases:
+            return
+        dialog = ProbableCauseDialog(
+            self.context,
+            offender_id=self.offender_id,
+            cases=self.profile.probable_cause_cases,
+            parent=self,
+        )
+        dialog.exec()
+
+    def edit_probable_cause(self) -> None:
+        from app.views.probable_cause_dialog import ProbableCauseDialog
+
+        line = self.probable_cause_table.current_row()
+        own = dict(self.profile.probable_cause_cases) if self.profile else {}
+        if line is None or line.case_id not in own:
+            return
+        try:
+            dialog = ProbableCauseDialog(
+                self.context, offender_id=self.offender_id, record_id=line.record_id, parent=self
+            )
+        except UserError as error:
+            show_refusal(self, "Edit probable cause record", error)
+            return
+        dialog.exec()
 
     def load_older_history(self) -> None:
         if not self._history:

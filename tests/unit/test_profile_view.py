@@ -54,7 +54,7 @@ def test_profile_shows_badges_cases_activities_and_warrants(db, system, profile_
     with db.read() as session:
         profile = load_profile(session, system, offender_id)
     assert (profile.header.display_name, profile.header.age) == ("Ødegård, Åse", 40)
-    assert profile.header.badges == ("Sex offender", "Active warrant")
+    assert profile.header.badges == ("Sex offender", "Warrant Status")
     assert [c.case_number for c in profile.cases] == [live, old]
     live_actions = {a.kind for a in profile.cases[0].actions if a.available}
     assert live_actions == {CaseActionKind.WITHDRAW}

@@ -298,7 +298,7 @@ def test_rows_carry_what_the_list_shows(db, world):
     assert row.special_statuses == ("Sex offender",)
     assert (row.offender_id, row.offender_number) == world["offenders"]["nunez"]
     miller = rows_by_number(db, world["actors"]["ann"], state_query())["C-0100"]
-    assert miller.special_statuses == ("Active warrant",)
+    assert miller.special_statuses == ("Warrant Status",)
     assert miller.sending_user is None
 
 
