@@ -374,3 +374,31 @@ def test_a_state_not_party_to_any_case_cannot_record_probable_cause(qtbot, db, s
     window = open_profile(qtbot, db, actors["oh.po"], offender_id)
     assert not window.new_probable_cause_button.isEnabled()
     assert "only the sending and receiving states" in window.new_probable_cause_button.toolTip()
+
+
+def test_a_draft_left_in_the_warrant_form_comes_back_in_it(qtbot, db, setup, monkeypatch):
+    from app.services import drafts
+    from app.views import form_dialog
+    from app.views.offender_dialogs import dialog_for_draft
+
+    actors, offender_id, _case_id = setup
+    officer = actors["tx.po"]
+    with db.unit_of_work(officer) as session:
+        drafts.save_draft(
+            session,
+            officer,
+            "warrant_status_record",
+            f"offender-{offender_id}",
+            {"issued_date": day(2), "issuing_authority": "Judge Crash"},
+        )
+    dialog = dialog_for_draft(
+        AppContext(db, officer, AppEvents()), "warrant_status_record", f"offender-{offender_id}"
+    )
+    assert isinstance(dialog, WarrantRecordDialog)
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(form_dialog, "choose", lambda *a, **k: 0)  # "Restore draft"
+    assert dialog.offer_draft()
+    assert dialog.form.raw_values()["issuing_authority"] == "Judge Crash"
+    dialog.submit()
+    [record] = the_records(db)
+    assert (record.issuing_authority, record.offender_id) == ("Judge Crash", offender_id)
