@@ -20,8 +20,8 @@ from app.core.permissions import Actor
 from app.models.audit import AuditedSession
 
 # The newest schema revision this code knows; a test checks it against the migration scripts.
-HEAD_REVISION = "0004"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+HEAD_REVISION = "0005"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Written by a bulk load that set indexes and triggers aside (app.services.demo_data).

@@ -40,6 +40,8 @@ def _state_queries():
         ("next due, latest first", state(WorkloadSort.NEXT_DUE, True)),
     )
     sex_offender = frozenset({SpecialStatus.SEX_OFFENDER})
+    # The rarest status (about 1.5% of the cases), and none of them has anything due.
+    warrant = frozenset({SpecialStatus.ACTIVE_WARRANT})
     queries += [
         ("overdue only, by next due", state(WorkloadSort.NEXT_DUE, overdue_only=True)),
         ("overdue only, by case number", state(WorkloadSort.CASE_NUMBER, overdue_only=True)),
@@ -47,6 +49,11 @@ def _state_queries():
         (
             "sex offender, by case number",
             state(WorkloadSort.CASE_NUMBER, special_statuses=sex_offender),
+        ),
+        ("active warrant, by next due", state(WorkloadSort.NEXT_DUE, special_statuses=warrant)),
+        (
+            "active warrant, by case number",
+            state(WorkloadSort.CASE_NUMBER, special_statuses=warrant),
         ),
     ]
     return queries

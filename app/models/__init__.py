@@ -11,6 +11,7 @@ import importlib
 from sqlalchemy import MetaData
 
 import app.models.search_index  # noqa: F401  (registers the name index listener)
+import app.models.special_status  # noqa: F401  (registers the case special-status listener)
 from app.models.base import Base
 from app.models.cases import CaseInterest, CaseNote, CompactCase
 from app.models.offenders import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, SmallInteger, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.vocabulary import (
@@ -38,7 +38,25 @@ class CompactCase(Versioned, Timestamps, Base):
         ),
         # The workload's 'next due' order, walked in the index and stopped at the page's end.
         Index("ix_compact_case_next_due", "next_due_date", "id"),
+        # A state's cases by status with a special status (overdue or not), counted and found as
+        # ranges of the index alone: the filter names the masks that hold the status.
+        Index(
+            "ix_compact_case_sending_status_special",
+            "sending_state",
+            "status",
+            "special_statuses",
+            "next_due_date",
+        ),
+        Index(
+            "ix_compact_case_receiving_status_special",
+            "receiving_state",
+            "status",
+            "special_statuses",
+            "next_due_date",
+        ),
     )
+    # Derived columns are nobody's edit (see app.models.special_status).
+    __audit_exclude__ = frozenset({"special_statuses"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(KeyString(40), nullable=False, unique=True)
@@ -64,6 +82,11 @@ class CompactCase(Versioned, Timestamps, Base):
     # Derived, never edited: the earliest due date of the case's activities awaiting a reply (none:
     # NULL). Kept by app.models.next_due on every flush of activities and after bulk loads.
     next_due_date: Mapped[date | None] = mapped_column(Date)
+    # Derived, never edited: the offender's special statuses, one bit each (0: none). Kept by
+    # app.models.special_status on every flush of profiles, warrant records and cases, and after
+    # bulk loads. Only a server default, so that inserts naming the columns of an older schema
+    # (imports, rows written under an earlier revision) stay valid and start at 0.
+    special_statuses: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="0")
 
     offender: Mapped[Offender] = relationship()
     interests: Mapped[list[CaseInterest]] = relationship(

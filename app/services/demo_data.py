@@ -66,6 +66,7 @@ from app.models import (
 )
 from app.models.audit import record_event
 from app.models.next_due import refresh_next_due_for_case_range
+from app.models.special_status import refresh_special_statuses_for_case_range
 from app.services.links import add_links_for_id_range
 from app.services.numbering import NUMBER_FORMATS
 from app.services.users import system_actor
@@ -1058,7 +1059,7 @@ CASE_COLUMNS = (
     "id", "case_number", "offender_id", "sending_state", "receiving_state", "supervision_type",
     "status", "offense_summary", "supervision_end_date", "sending_assigned_user_id",
     "receiving_assigned_user_id", "tolling", "legacy", "status_changed_at", "version",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "special_statuses",
 )  # fmt: skip
 ACTIVITY_COLUMNS = (
     "id", "activity_number", "case_id", "type", "from_state", "to_state", "status", "author_id",
@@ -1410,6 +1411,7 @@ class _Generator:
                 story.status == _C.ACCEPTED and rng.random() < 0.01, False,
                 values.moment(status_at), 1, values.moment(start),
                 values.moment(max(start + story.clock, status_at)),
+                0,  # special statuses: derived once the unit's warrant records are in
             )
         )  # fmt: skip
         self.next.case_number += 1
@@ -1813,6 +1815,8 @@ DEFERRED_INDEXES = (
     "ix_compact_case_sending_user_status_due",
     "ix_compact_case_receiving_user_status_due",
     "ix_compact_case_next_due",
+    "ix_compact_case_sending_status_special",
+    "ix_compact_case_receiving_status_special",
     "ix_activity_status_due",
     "ix_offender_name_keys",
     "ix_offender_link_name",
@@ -1920,6 +1924,9 @@ def _write_unit(session: Session, unit: _Unit, seed: int) -> None:
     if unit.after.case_id > unit.before.case_id:
         _insert_interests(connection, unit.before.case_id, unit.after.case_id - 1)
         refresh_next_due_for_case_range(connection, unit.before.case_id, unit.after.case_id - 1)
+        refresh_special_statuses_for_case_range(
+            connection, unit.before.case_id, unit.after.case_id - 1
+        )
     add_links_for_id_range(session, first_offender, last_offender)
     _store_counters(connection, unit.after)
     _advance_id_sequences(connection)

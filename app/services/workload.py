@@ -19,11 +19,17 @@ and _Unindexed); PostgreSQL plans from its statistics and reads them as ordinary
 The next due date and the overdue flag are read from `compact_case.next_due_date`, which
 app.models.next_due keeps by the one rule of what awaits a reply: the 'next due' order walks its
 index, and the overdue filter and its counts are index ranges.
+
+The special statuses are read from `compact_case.special_statuses`, the bit mask that
+app.models.special_status keeps from the offender's flags and warrant records: a filter names the
+masks that hold its statuses, which the (state, status, special statuses) indexes read as ranges,
+so that it is counted exactly; the special-status order walks the case number index and reads the
+mask from the case it is on, never from the profile.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -34,7 +40,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    exists,
     false,
     func,
     or_,
@@ -55,21 +60,14 @@ from app.core.vocabulary import (
     SUPERVISION_TYPE_LABELS,
     WARRANT_SPECIAL_STATUS,
     CaseStatus,
-    WarrantStatus,
 )
-from app.models import (
-    CompactCase,
-    Offender,
-    OffenderLink,
-    User,
-    WarrantStatusRecord,
-)
+from app.models import CompactCase, Offender, OffenderLink, User
 from app.models.next_due import is_overdue, overdue
+from app.models.special_status import SpecialStatus, masks_with_all, masks_with_any, statuses_in
 from app.services.policy import case_party
 
 # Up to this many matching cases the database sorts the whole list: cheaper than walking an
-# index past thousands of rows of other states to find them. Also where counts stop when a filter
-# must look at each case's profile (special statuses): "5,000+ cases".
+# index past thousands of rows of other states to find them.
 NARROW_LIMIT = 5_000
 # Rows per query when a whole list is streamed (export, print).
 EXPORT_CHUNK = 2_000
@@ -78,13 +76,6 @@ EXPORT_CHUNK = 2_000
 class WorkloadScope(StrEnum):
     MINE = "mine"  # cases where the user is the sending or the receiving assigned user
     STATE = "state"  # cases where the user's state is the sending or the receiving state
-
-
-class SpecialStatus(StrEnum):
-    SEX_OFFENDER = "sex_offender"
-    VICTIM_SENSITIVE = "victim_sensitive"
-    HISTORY_OF_ASSAULT = "history_of_assault"
-    ACTIVE_WARRANT = "active_warrant"
 
 
 SPECIAL_STATUS_LABELS = {
@@ -200,6 +191,7 @@ _INDEXED_CASE_COLUMNS = frozenset(
         "sending_assigned_user_id",
         "receiving_assigned_user_id",
         "next_due_date",
+        "special_statuses",
     }
 )
 
@@ -224,42 +216,16 @@ def _walk_order_index(
 
 
 # --- Special statuses ------------------------------------------------------------------------------
-def _has_active_warrant(offender_id_column: Any) -> ColumnElement[bool]:
-    return exists().where(
-        WarrantStatusRecord.offender_id == offender_id_column,
-        WarrantStatusRecord.status == WarrantStatus.ACTIVE,
-    )
+def _special_statuses(wanted: frozenset[SpecialStatus]) -> ColumnElement[bool]:
+    """The cases whose offender has every one of `wanted`: a list of masks, not a bitwise test,
+    so that an index on the column reads one range per mask."""
+    return CompactCase.special_statuses.in_(masks_with_all(wanted))
 
 
-def _offender_flag(flag: str) -> Callable[[Any], ColumnElement[bool]]:
-    def clause(offender_id_column: Any) -> ColumnElement[bool]:
-        flagged = aliased(Offender)
-        return exists().where(flagged.id == offender_id_column, getattr(flagged, flag).is_(True))
-
-    return clause
-
-
-_SPECIAL_STATUS_CLAUSES: dict[SpecialStatus, Callable[[Any], ColumnElement[bool]]] = {
-    SpecialStatus.SEX_OFFENDER: _offender_flag("sex_offender"),
-    SpecialStatus.VICTIM_SENSITIVE: _offender_flag("victim_sensitive"),
-    SpecialStatus.HISTORY_OF_ASSAULT: _offender_flag("history_of_assault"),
-    SpecialStatus.ACTIVE_WARRANT: _has_active_warrant,
-}
-
-
-def _any_special_status(offender_id_column: Any) -> ColumnElement[bool]:
-    flagged = aliased(Offender)
-    return or_(
-        exists().where(
-            flagged.id == offender_id_column,
-            or_(
-                flagged.sex_offender.is_(True),
-                flagged.victim_sensitive.is_(True),
-                flagged.history_of_assault.is_(True),
-            ),
-        ),
-        _has_active_warrant(offender_id_column),
-    )
+def _any_special_status(flagged: bool) -> ColumnElement[bool]:
+    if flagged:
+        return CompactCase.special_statuses.in_(masks_with_any())
+    return CompactCase.special_statuses == 0
 
 
 # --- Filters ---------------------------------------------------------------------------------------
@@ -285,11 +251,22 @@ def _filters(actor: Actor, query: WorkloadQuery, today: date) -> list[ColumnElem
         clauses.append(CompactCase.status.in_(statuses) if statuses else false())
     if query.assigned_user_id is not None:
         clauses.append(_assigned_to(query.assigned_user_id))
-    for special in sorted(query.special_statuses):
-        clauses.append(_SPECIAL_STATUS_CLAUSES[special](CompactCase.offender_id))
+    if query.special_statuses:
+        clauses.append(_special_statuses(query.special_statuses))
     if query.overdue_only:
         clauses.append(overdue(CompactCase.next_due_date, today))
     return clauses
+
+
+def _ranged(
+    actor: Actor, query: WorkloadQuery, filters: Sequence[ColumnElement[bool]]
+) -> list[ColumnElement[bool]]:
+    """The filters, with every state named when the list holds every state's cases: each case's
+    sending state is a jurisdiction, and naming them all lets the database read ranges of the
+    (sending state, status, ...) indexes instead of every case."""
+    if query.scope is WorkloadScope.STATE and actor.sees_all_states:
+        return [*filters, CompactCase.sending_state.in_(_state_codes())]
+    return list(filters)
 
 
 def _capped_count(session: Session, filters: Sequence[ColumnElement[bool]], cap: int) -> int:
@@ -354,7 +331,7 @@ def _narrow_select(session: Session, query: WorkloadQuery) -> Select:
             *ordered(_binary(session, assigned.full_name), assigned.id, CompactCase.case_number),
         ]
     elif sort is WorkloadSort.SPECIAL_STATUSES:
-        flagged = case((_any_special_status(CompactCase.offender_id), 0), else_=1)
+        flagged = case((_any_special_status(True), 0), else_=1)
         keys = ordered(flagged, CompactCase.case_number)
     elif sort is WorkloadSort.NEXT_DUE:
         due = CompactCase.next_due_date
@@ -371,15 +348,24 @@ class _Segment:
     """The rows of the list with one value of the sorted column, in their own order.
 
     `select` returns (case id, *keys); `keys` order the segment, the last of them unique in it.
+    `probe`, where given, returns the same rows through the indexes of the filters: a segment
+    with few rows (a special status that is rare in it, or absent) is read and sorted from there,
+    as a walk would pass every other row of the index to find them.
     """
 
     value: Any
     select: Select
     keys: tuple[Any, ...]
+    probe: Select | None = None
 
 
-def _segment(value: Any, query: Select, *keys: Any) -> _Segment:
-    return _Segment(value, query.add_columns(*keys), keys)
+def _segment(value: Any, query: Select, *keys: Any, probe: Select | None = None) -> _Segment:
+    return _Segment(
+        value,
+        query.add_columns(*keys),
+        keys,
+        None if probe is None else probe.add_columns(*keys),
+    )
 
 
 def _state_codes() -> list[str]:
@@ -402,20 +388,34 @@ def _wide_segments(
     walking = _walk_order_index(filters)
     cases = select(CompactCase.id).where(*walking)
 
-    def by_value(column: Any, values: Sequence[Any], keep: frozenset[str], blank: bool) -> list:
-        """One segment per value, in display order; the blank one (None) last either way."""
+    def probe(condition: ColumnElement[bool]) -> Select | None:
+        """Where the filters name special statuses, the segment's rows are ranges of the (state,
+        status, special statuses, next due) indexes, so its size is known at little cost."""
+        if not query.special_statuses:
+            return None
+        return select(CompactCase.id).where(*_ranged(actor, query, filters), condition)
+
+    def by_value(
+        column: Any, values: Sequence[Any], keep: frozenset[str], blank: bool, probed: bool = False
+    ) -> list:
+        """One segment per value, in display order; the blank one (None) last either way.
+        `probed`: the column is in the indexes a probe reads."""
         within = select(CompactCase.id).where(*_walk_order_index(filters, keep))
         ordered = list(reversed(values)) if query.descending else list(values)
         if blank:
             ordered.append(None)
-        return [
-            _segment(
-                value,
-                within.where(column.is_(None) if value is None else column == value),
-                CompactCase.case_number,
+        segments = []
+        for value in ordered:
+            condition = column.is_(None) if value is None else column == value
+            segments.append(
+                _segment(
+                    value,
+                    within.where(condition),
+                    CompactCase.case_number,
+                    probe=probe(condition) if probed else None,
+                )
             )
-            for value in ordered
-        ]
+        return segments
 
     if sort is WorkloadSort.CASE_NUMBER:
         return [_segment(None, cases, CompactCase.case_number)]
@@ -456,16 +456,21 @@ def _wide_segments(
     if sort is WorkloadSort.SUPERVISION_TYPE:
         return by_value(CompactCase.supervision_type, _SUPERVISION_ORDER, frozenset(), False)
     if sort is WorkloadSort.STATUS:
-        return by_value(CompactCase.status, sorted(query.statuses), frozenset(), False)
+        return by_value(CompactCase.status, sorted(query.statuses), frozenset(), False, True)
     if sort in _USER_COLUMNS:
         column = _USER_COLUMNS[sort]
         keep = frozenset({column.key})
         return by_value(column, _ordered_users(session), keep, True)
     if sort is WorkloadSort.SPECIAL_STATUSES:
-        flagged = _any_special_status(CompactCase.offender_id)
         values = [False, True] if query.descending else [True, False]
         return [
-            _segment(value, cases.where(flagged if value else ~flagged), CompactCase.case_number)
+            _segment(
+                value,
+                # Read from the case the walk is on, as every walk's filters are.
+                cases.where(*_walk_order_index([_any_special_status(value)])),
+                CompactCase.case_number,
+                probe=probe(_any_special_status(value)),
+            )
             for value in values
         ]
     if sort is WorkloadSort.NEXT_DUE:
@@ -473,21 +478,33 @@ def _wide_segments(
         # The dates are walked in their own index; the filters stay unindexed as for every walk.
         by_date = select(CompactCase.id).where(*_walk_order_index(filters, frozenset({due.key})))
         return [
-            _segment(True, by_date.where(due.is_not(None)), due, CompactCase.id),
+            _segment(
+                True, by_date.where(due.is_not(None)), due, CompactCase.id,
+                probe=probe(due.is_not(None)),
+            ),
             # Not read from the date index: its blank range is most of the cases, unsorted.
-            _segment(None, cases.where(_Unindexed(due).is_(None)), CompactCase.case_number),
-        ]
+            _segment(
+                None, cases.where(_Unindexed(due).is_(None)), CompactCase.case_number,
+                probe=probe(due.is_(None)),
+            ),
+        ]  # fmt: skip
     raise ValueError(f"unknown sort {sort!r}")
 
 
 def _locate(session: Session, segments: Sequence[_Segment], offset: int) -> tuple[int, int]:
     """The segment holding row `offset`, and the row's position in it."""
     for index, segment in enumerate(segments[:-1]):
-        size = session.scalar(select(func.count()).select_from(segment.select.subquery())) or 0
+        counted = segment.select if segment.probe is None else segment.probe
+        size = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
         if offset < size:
             return index, offset
         offset -= size
     return len(segments) - 1, offset
+
+
+def _is_small(session: Session, probe: Select) -> bool:
+    counted = probe.with_only_columns(CompactCase.id).limit(NARROW_LIMIT + 1).subquery()
+    return (session.scalar(select(func.count()).select_from(counted)) or 0) <= NARROW_LIMIT
 
 
 def _wide_page_ids(
@@ -506,13 +523,16 @@ def _wide_page_ids(
         start, inner_offset = _locate(session, segments, offset)
     found: list[tuple[int, tuple]] = []
     for segment in segments[start:]:
-        select_ = segment.select
+        select_, order_keys = segment.select, segment.keys
+        if segment.probe is not None and _is_small(session, segment.probe):
+            # Sorted by the database from the filters' indexes: the order's index must not drive.
+            select_, order_keys = segment.probe, tuple(_Unindexed(key) for key in segment.keys)
         if inner_after is not None:
             keys = tuple_(*segment.keys)
             select_ = select_.where(
                 keys < tuple_(*inner_after) if descending else keys > tuple_(*inner_after)
             )
-        order = [key.desc() if descending else key.asc() for key in segment.keys]
+        order = [key.desc() if descending else key.asc() for key in order_keys]
         rows = session.execute(
             select_.order_by(*order).offset(inner_offset).limit(limit - len(found))
         ).all()
@@ -540,8 +560,10 @@ def _page_ids(
     if size is None:
         size = WorkloadSize.of(_capped_count(session, filters, NARROW_LIMIT))
     if size.narrow:
+        # A special-status list's rows are ranges of the state indexes (for every state too).
+        where = _ranged(actor, query, filters) if query.special_statuses else filters
         ids = session.scalars(
-            _narrow_select(session, query).where(*filters).offset(offset).limit(limit)
+            _narrow_select(session, query).where(*where).offset(offset).limit(limit)
         )
         return [(case_id, None) for case_id in ids]
     segments = _wide_segments(session, actor, query, filters)
@@ -549,14 +571,8 @@ def _page_ids(
 
 
 # --- Rows ------------------------------------------------------------------------------------------
-def _special_labels(row: Any) -> tuple[str, ...]:
-    flags = (
-        (row.sex_offender, SpecialStatus.SEX_OFFENDER),
-        (row.victim_sensitive, SpecialStatus.VICTIM_SENSITIVE),
-        (row.history_of_assault, SpecialStatus.HISTORY_OF_ASSAULT),
-        (row.active_warrant, SpecialStatus.ACTIVE_WARRANT),
-    )
-    return tuple(SPECIAL_STATUS_LABELS[status] for on, status in flags if on)
+def _special_labels(mask: int) -> tuple[str, ...]:
+    return tuple(SPECIAL_STATUS_LABELS[status] for status in statuses_in(mask))
 
 
 def _display_name(row: Any) -> str:
@@ -588,10 +604,7 @@ def _rows(
             sending_user.full_name.label("sending_user"),
             receiving_user.full_name.label("receiving_user"),
             CompactCase.next_due_date,
-            Offender.sex_offender,
-            Offender.victim_sensitive,
-            Offender.history_of_assault,
-            _has_active_warrant(Offender.id).label("active_warrant"),
+            CompactCase.special_statuses,
         )
         .join(Offender, Offender.id == CompactCase.offender_id)
         .outerjoin(sending_user, sending_user.id == CompactCase.sending_assigned_user_id)
@@ -619,7 +632,7 @@ def _rows(
                 receiving_user=row.receiving_user,
                 next_due=row.next_due_date,
                 overdue=is_overdue(row.next_due_date, today),
-                special_statuses=_special_labels(row),
+                special_statuses=_special_labels(row.special_statuses),
                 page_key=page_key,
             )
         )
@@ -647,12 +660,7 @@ class WorkloadSize:
 
 
 def _counting_filters(actor: Actor, query: WorkloadQuery) -> list[ColumnElement[bool]]:
-    filters = _filters(actor, query, clock.today())
-    if query.scope is WorkloadScope.STATE and actor.sees_all_states:
-        # Every case's sending state is a jurisdiction: naming them all lets the database count
-        # ranges of the (sending state, status) index instead of reading every entry.
-        filters.append(CompactCase.sending_state.in_(_state_codes()))
-    return filters
+    return _ranged(actor, query, _filters(actor, query, clock.today()))
 
 
 def count_workload(session: Session, actor: Actor, query: WorkloadQuery) -> int:
@@ -663,14 +671,11 @@ def count_workload(session: Session, actor: Actor, query: WorkloadQuery) -> int:
 
 
 def workload_size(session: Session, actor: Actor, query: WorkloadQuery) -> WorkloadSize:
-    """What a screen shows as the count: exact where indexes answer it (overdue too); where each
-    case's profile must be looked at (special statuses) it stops past NARROW_LIMIT, as a whole
-    state's cases take seconds to look at. Pass it to `workload_page` to spare the page its own
-    count."""
+    """What a screen shows as the count, always exact: every filter (overdue and special statuses
+    too) is a range of an index on the cases. Pass it to `workload_page` to spare the page its
+    own count."""
     require(actor, Permission.VIEW_OFFENDERS)
-    if not query.special_statuses:
-        return WorkloadSize(count_workload(session, actor, query))
-    return WorkloadSize.of(_capped_count(session, _counting_filters(actor, query), NARROW_LIMIT))
+    return WorkloadSize(count_workload(session, actor, query))
 
 
 def workload_page(

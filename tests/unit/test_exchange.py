@@ -159,8 +159,14 @@ def _derived(database: Database) -> dict[str, list]:
                 CompactCase.case_number
             )
         ).all()
+        special_statuses = session.execute(
+            select(CompactCase.case_number, CompactCase.special_statuses).order_by(
+                CompactCase.case_number
+            )
+        ).all()
     return {
         "next_due": [tuple(r) for r in next_due],
+        "special_statuses": [tuple(r) for r in special_statuses],
         "names": [tuple(r) for r in names],
         "links": [tuple(r) for r in links],
         "interests": [tuple(r) for r in interests],

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from itertools import count
 
 import pytest
+from sqlalchemy import select
 
 from app.core import clock
 from app.core.vocabulary import (
@@ -17,7 +18,7 @@ from app.core.vocabulary import (
     SupervisionType,
     WarrantStatus,
 )
-from app.models import Activity, WarrantStatusRecord
+from app.models import Activity, CompactCase, Offender, WarrantStatusRecord
 from app.services import workload
 from app.services.users import actor_from_user
 from app.services.workload import (
@@ -239,6 +240,47 @@ def test_several_special_statuses_must_all_apply(db, world):
     assert numbers(db, world["actors"]["nora"], query) == []
 
 
+def test_special_status_filters_follow_the_profile_and_its_warrants(db, world, system, monkeypatch):
+    nora = world["actors"]["nora"]
+    warrants = state_query(
+        statuses=ALL_STATUSES, special_statuses=frozenset({SpecialStatus.ACTIVE_WARRANT})
+    )
+    flagged_first = WorkloadQuery(
+        scope=STATE, statuses=ALL_STATUSES, sort=WorkloadSort.SPECIAL_STATUSES
+    )
+    nunez_id = world["offenders"]["nunez"][0]
+    with db.unit_of_work(system) as session:
+        brown = session.get(CompactCase, world["cases"]["c5"]).offender_id
+        add_warrant(session, session.get(Offender, brown), WarrantStatus.ACTIVE)
+    # Brown's case (C-0700) now has an active warrant, and comes among the flagged ones.
+    assert both_ways(monkeypatch, db, nora, warrants) == ["C-0100", "C-0700"]
+    assert both_ways(monkeypatch, db, nora, flagged_first)[-1] == "C-0800"
+    with db.unit_of_work(system) as session:
+        record = session.scalar(
+            select(WarrantStatusRecord).where(
+                WarrantStatusRecord.offender_id == brown,
+                WarrantStatusRecord.status == WarrantStatus.ACTIVE,
+            )
+        )
+        record.status = WarrantStatus.WITHDRAWN
+        nunez = session.get(Offender, nunez_id)
+        nunez.sex_offender, nunez.victim_sensitive = False, True
+        late = make_case(session, nunez, case_number="C-0900")
+        # In hand, right after the flush that stored it.
+        assert workload._special_labels(late.special_statuses) == ("Victim sensitive",)
+    victims = state_query(
+        statuses=ALL_STATUSES, special_statuses=frozenset({SpecialStatus.VICTIM_SENSITIVE})
+    )
+    assert both_ways(monkeypatch, db, nora, warrants) == ["C-0100"]
+    assert both_ways(monkeypatch, db, nora, victims) == [
+        "C-0200", "C-0300", "C-0400", "C-0800", "C-0900",
+    ]  # fmt: skip
+    with db.read() as session:
+        assert workload_size(session, nora, victims) == WorkloadSize(5)
+        rows = {r.case_number: r for r in workload_page(session, nora, victims)}
+    assert rows["C-0900"].special_statuses == ("Victim sensitive",)
+
+
 def test_assigned_user_filter_matches_either_side(db, world):
     query = state_query(statuses=ALL_STATUSES, assigned_user_id=world["users"]["cy"])
     assert numbers(db, world["actors"]["nora"], query) == ["C-0100", "C-0500"]
@@ -427,7 +469,7 @@ def test_supervision_types_sort_by_their_labels(db, world, system, monkeypatch):
                      "C-0300", "C-0500"]  # fmt: skip
 
 
-def test_size_is_exact_unless_each_case_must_be_looked_at(db, world, monkeypatch):
+def test_size_is_exact_for_every_filter(db, world, monkeypatch):
     monkeypatch.setattr(workload, "NARROW_LIMIT", 1)
     nora = world["actors"]["nora"]
     overdue = state_query(statuses=ALL_STATUSES, overdue_only=True)
@@ -436,8 +478,8 @@ def test_size_is_exact_unless_each_case_must_be_looked_at(db, world, monkeypatch
         assert workload_size(session, nora, state_query()) == WorkloadSize(6)
         # Overdue is a range of the stored next due dates: counted exactly.
         assert workload_size(session, nora, overdue) == WorkloadSize(3)
-        # A special status is looked up on each case's profile: counting stops past the limit.
-        assert workload_size(session, nora, victims) == WorkloadSize(1, capped=True)
+        # So are special statuses, ranges of the masks stored on the cases.
+        assert workload_size(session, nora, victims) == WorkloadSize(2)
         assert count_workload(session, nora, victims) == 2
         # The page trusts the size it is given instead of counting again.
         for query in (state_query(), overdue, victims):

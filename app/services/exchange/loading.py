@@ -23,6 +23,10 @@ from app.models import (
     WarrantStatusRecord,
 )
 from app.models.next_due import refresh_next_due_for_case_range
+from app.models.special_status import (
+    refresh_special_statuses_for_case_range,
+    refresh_special_statuses_for_offenders,
+)
 from app.services.demo_data import DEFERRED_INDEXES, DEFERRED_TRIGGERS, _insert_interests
 from app.services.exchange.format import (
     ACTIVITIES,
@@ -455,12 +459,17 @@ class Loader:
             refresh_links(session, self.touched_offenders)
 
     def derive_cases(self) -> None:
-        """Each state's interest in the new cases and their next due dates (from their
-        activities), the next due dates of cases that got activities or replies, the counters."""
+        """Each state's interest in the new cases, their next due dates (from their activities)
+        and special statuses (from their offenders and warrant records), the next due dates of
+        cases that got activities or replies, the special statuses of the cases of profiles that
+        got warrant records, the counters."""
         first_case, last_case = self.new_ids(CASES.name)
         if last_case >= first_case:
             _insert_interests(self.connection, first_case, last_case)
             refresh_next_due_for_case_range(self.connection, first_case, last_case)
+            refresh_special_statuses_for_case_range(self.connection, first_case, last_case)
+        # Profiles that were there before and got new rows (warrant records among them).
+        refresh_special_statuses_for_offenders(self.connection, self.touched_offenders)
         touched = set(self.touched_cases)
         answered = sorted(self.answered_activities)
         for chunk in _chunks(answered, LOOKUP_CHUNK):
