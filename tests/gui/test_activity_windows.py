@@ -59,6 +59,21 @@ def shown(qtbot, widget):
     return widget
 
 
+def submitted_retake(db, actor, case_id: int) -> Activity:
+    """A Discretionary Retake drafted and submitted by `actor` through the services."""
+    from app.services import activities
+
+    with db.unit_of_work(actor) as session:
+        activity = activities.create_draft(
+            session, actor, case_id, "discretionary_retake",
+            {"retake_reason": "other", "reason_text": "Court order",
+             "pending_felony_or_violent_charges": "no", "warrant_issued_date": "11/20/2026",
+             "issuing_authority": "Parole Board"},
+        )  # fmt: skip
+        activities.submit(session, actor, activity.id, activity.version)
+        return activity
+
+
 def the_activity(db) -> Activity:
     with db.read() as session:
         activity = session.scalars(select(Activity)).one()
@@ -186,17 +201,8 @@ def test_discretionary_retake_walked_through_the_screens(qtbot, db, people, monk
 def test_pdf_saved_and_previewed_from_the_activity_window(qtbot, db, people, tmp_path):
     actors, _offender_id, case_id = people
     office = actors["tx.co"]
-    with db.unit_of_work(office) as session:
-        from app.services import activities
-
-        activity = activities.create_draft(
-            session, office, case_id, "discretionary_retake",
-            {"retake_reason": "other", "reason_text": "Court order",
-             "pending_felony_or_violent_charges": "no", "warrant_issued_date": "11/20/2026",
-             "issuing_authority": "Parole Board"},
-        )  # fmt: skip
-        activities.submit(session, office, activity.id, activity.version)
-        activity_id = activity.id
+    activity = submitted_retake(db, office, case_id)
+    activity_id = activity.id
     window = shown(qtbot, ActivityWindow(context(db, office), activity_id))
     saved = window.save_pdf(path=str(tmp_path / "retake.pdf"))
     assert saved.read_bytes().startswith(b"%PDF")
@@ -213,16 +219,7 @@ def test_pdf_saved_and_previewed_from_the_activity_window(qtbot, db, people, tmp
 def test_inbox_shows_the_hand_off_and_marks_it_read(qtbot, db, people):
     actors, _offender_id, case_id = people
     officer, supervisor = actors["tx.po"], actors["tx.sup"]
-    with db.unit_of_work(officer) as session:
-        from app.services import activities
-
-        activity = activities.create_draft(
-            session, officer, case_id, "discretionary_retake",
-            {"retake_reason": "other", "reason_text": "Court order",
-             "pending_felony_or_violent_charges": "no", "warrant_issued_date": "11/20/2026",
-             "issuing_authority": "Parole Board"},
-        )  # fmt: skip
-        activities.submit(session, officer, activity.id, activity.version)
+    activity = submitted_retake(db, officer, case_id)
     from app.views.inbox_view import InboxPage
 
     inbox = InboxPage(context(db, supervisor))
@@ -248,20 +245,11 @@ def test_main_window_counts_approvals_and_unread_messages(qtbot, db, people):
 
     actors, _offender_id, case_id = people
     officer, supervisor = actors["tx.po"], actors["tx.sup"]
-    with db.unit_of_work(officer) as session:
-        from app.services import activities
-
-        activity = activities.create_draft(
-            session, officer, case_id, "discretionary_retake",
-            {"retake_reason": "other", "reason_text": "Court order",
-             "pending_felony_or_violent_charges": "no", "warrant_issued_date": "11/20/2026",
-             "issuing_authority": "Parole Board"},
-        )  # fmt: skip
-        activities.submit(session, officer, activity.id, activity.version)
+    submitted_retake(db, officer, case_id)
     window = shown(qtbot, MainWindow(context(db, supervisor)))
     titles = lambda: [window.navigation.item(r).text() for r in range(window.navigation.count())]  # noqa: E731
     qtbot.waitUntil(lambda: "Approvals (1)" in titles())
-    assert titles() == ["Workload", "Offenders", "Approvals (1)", "Inbox (1)"]
+    assert titles() == ["Workload", "Offenders", "Approvals (1)", "Inbox (1)", "Warrants"]
     qtbot.keyClick(window.search_field, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.approvals_page is not None and window.approvals_page.table.row_count() == 1
     window.close()
