@@ -40,6 +40,7 @@ from app.core.vocabulary import ActivityStatus
 from app.models.activities import Activity
 from app.models.audit import AuditedSession
 from app.models.cases import CompactCase
+from app.models.derived import lock_for_recompute
 
 
 # --- The rule, for rows in hand ------------------------------------------------------------------
@@ -142,6 +143,7 @@ def _refresh_touched_cases(session: Session, _flush_context) -> None:
         # keeps the date right even if one did not.
         answered_cases = select(Activity.case_id).where(Activity.id.in_(sorted(answered)))
         where = where | _CASES.c.id.in_(answered_cases)
+    lock_for_recompute(session, _CASES, where)
     statement = _recompute(where).returning(_CASES.c.id, _CASES.c.next_due_date)
     mapper = inspect(CompactCase)
     for case_id, next_due in session.connection().execute(statement):

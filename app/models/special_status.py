@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, attributes
 from app.core.vocabulary import WarrantStatus
 from app.models.audit import AuditedSession
 from app.models.cases import CompactCase
+from app.models.derived import lock_for_recompute
 from app.models.offenders import Offender
 
 
@@ -202,6 +203,7 @@ def _refresh_touched_cases(session: Session, _flush_context) -> None:
         where.append(_CASES.c.id.in_(sorted(case_ids)))
     if offender_ids:
         where.append(_CASES.c.offender_id.in_(sorted(offender_ids)))
+    lock_for_recompute(session, _CASES, or_(*where))
     statement = _recompute(or_(*where)).returning(_CASES.c.id, _CASES.c.special_statuses)
     mapper = inspect(CompactCase)
     for case_id, mask in session.connection().execute(statement):
