@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert, select, union
 from sqlalchemy.orm import Session
 
 from app.models import CompactCase, Offender, OffenderLink
+from app.models.derived import lock_for_recompute
 
 
 def _linked_states(offender_ids: list[int] | None, id_range: tuple[int, int] | None = None):
@@ -58,6 +59,9 @@ def refresh_links(session: Session, offender_ids: Iterable[int] | None = None) -
     for chunk in _chunks(ids):
         remove = delete(OffenderLink)
         if chunk is not None:
+            # Two transactions adding cases to one profile would otherwise each rebuild its links
+            # from their own snapshot, and the later one miss or repeat the other's states.
+            lock_for_recompute(session, Offender.__table__, Offender.id.in_(chunk))
             remove = remove.where(OffenderLink.offender_id.in_(chunk))
         connection.execute(remove)
         _insert_links(connection, _linked_states(chunk))

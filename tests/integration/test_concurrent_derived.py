@@ -65,3 +65,48 @@ def test_the_earliest_due_date_wins_when_two_transactions_overlap(database):
     assert errors == []
     with database.read() as session:
         assert session.get(CompactCase, case_id).next_due_date == date(2027, 1, 15)
+
+
+def test_two_new_cases_of_one_profile_at_once_link_both_receiving_states(database):
+    from sqlalchemy import select
+
+    from app.models import OffenderLink
+    from app.services.links import refresh_links
+
+    with database.read() as session:
+        system = users.system_actor(session)
+    with database.unit_of_work(system) as session:
+        offender_id = make_offender(session, created_by_state="TX").id
+
+    first_flushed, second_done = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def new_case(receiving: str, number: str) -> None:
+        with database.unit_of_work(system) as session:
+            session.add(CompactCase(case_number=number, offender_id=offender_id, sending_state="TX",
+                                    receiving_state=receiving, supervision_type="parole"))  # fmt: skip
+            session.flush()
+            refresh_links(session, [offender_id])
+            if receiving == "VA":
+                first_flushed.set()
+                assert not second_done.wait(0.5)
+
+    def second() -> None:
+        try:
+            first_flushed.wait(10)
+            new_case("OH", "C-OH")
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            errors.append(error)
+        finally:
+            second_done.set()
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    new_case("VA", "C-VA")
+    worker.join(20)
+    assert errors == []
+    with database.read() as session:
+        states = session.scalars(
+            select(OffenderLink.jurisdiction_code).where(OffenderLink.offender_id == offender_id)
+        ).all()
+    assert sorted(states) == ["OH", "TX", "VA"]
