@@ -44,6 +44,7 @@ from app.models import (
     UserRole,
     WarrantStatusRecord,
 )
+from app.models.next_due import awaits_reply, is_overdue
 from app.services import policy
 from app.services.concurrency import ensure_current
 from app.services.numbering import next_number
@@ -916,6 +917,8 @@ class ActivityDetail:
     steps: tuple[StepLine, ...]
     options: tuple[StepOption, ...]
     hints: tuple[str, ...] = ()
+    # Awaiting its reply past the due date (app.models.next_due's rule).
+    overdue: bool = False
 
     def option(self, kind: StepKind) -> StepOption:
         return next(option for option in self.options if option.kind is kind)
@@ -962,6 +965,8 @@ def activity_detail(session: Session, actor: Actor, activity_id: int) -> Activit
         raw_content=dict(activity.content),
         steps=steps,
         options=tuple(step_options(session, actor, activity)),
+        overdue=awaits_reply(activity.status, activity.due_date, _answered(session, activity.id))
+        and is_overdue(activity.due_date, clock.today()),
         hints=activity_hints(
             activity.type,
             activity.content,

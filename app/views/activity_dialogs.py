@@ -212,6 +212,8 @@ class ActivityWindow(QDialog):
         self.setWindowTitle(f"{detail.type_label} {detail.activity_number}")
         self.heading.setText(f"{detail.type_label} {detail.activity_number}")
         due = f"; reply due {format_date(detail.due_date)}" if detail.due_date else ""
+        if detail.overdue:
+            due += " (OVERDUE)"
         self.summary.setText(
             f"{detail.offender_name}, case {detail.case_number}: {detail.from_state} to "
             f"{detail.to_state}. Status: {detail.status.value.replace('_', ' ')}{due}"

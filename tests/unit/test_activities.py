@@ -332,3 +332,14 @@ def test_retake_report_counts_invocations_and_late_notices_by_state(db, office, 
         assert retake_summary(session, office["va.co"], date(2026, 11, 1), date(2026, 11, 30)) == []
         assert retake_summary(session, co, date(2026, 12, 1), date(2026, 12, 31)) == []
     assert drafted  # a draft is never counted
+
+
+def test_a_request_past_its_reply_date_shows_as_overdue(db, office, monkeypatch):
+    co = office["tx.co"]
+    request_id = _draft(db, co, office["case_id"], ActivityType.TRANSFER_REQUEST, TRANSFER)
+    _do(db, co, activities.submit, request_id)
+    with db.read() as session:
+        assert not activities.activity_detail(session, co, request_id).overdue
+    monkeypatch.setattr(clock, "today", lambda: date(2027, 1, 15))  # due 01/14/2027
+    with db.read() as session:
+        assert activities.activity_detail(session, co, request_id).overdue
