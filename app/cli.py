@@ -404,6 +404,11 @@ def _notify(database, actor, args) -> int:
     if args.notify_command == "send":
         if args.limit < 1:
             raise UserError("--limit: must be at least 1")
+        from app.core import clock
+        from app.services.warrant_notifications import queue_incomplete_warrant_reminders
+
+        with database.unit_of_work(actor) as session:
+            queue_incomplete_warrant_reminders(session, clock.today())
         report = mailer.send_pending(database, limit=args.limit)
         if not report.configured:
             raise UserError("e-mail is not set up: run compact-office notify settings --host ...")

@@ -10,6 +10,7 @@ import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Protocol
@@ -274,8 +275,13 @@ def message_id(notification_id: int, dedup_key: str, from_address: str) -> str:
     return f"<notification-{notification_id}.{digest}@{domain}>"
 
 
+# Folding a long subject at 78 characters splits words like 'José Núñez' into adjacent encoded
+# words, and readers drop the space between those (RFC 2047); a subject fits in one 998-byte line.
+_MESSAGE_POLICY = email_policy.default.clone(max_line_length=998)
+
+
 def build_message(due: _Due, settings: SmtpSettings, now: datetime) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=_MESSAGE_POLICY)
     message["From"] = settings.from_address
     message["To"] = due.recipient_email
     message["Subject"] = due.subject

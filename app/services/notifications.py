@@ -155,12 +155,13 @@ def enqueue_for_users(
     dedup_base: str,
     subject: str,
     body: str,
+    inbox_only: bool = False,
     **links: Any,
 ) -> list[Notification]:
     """One message per user (dedup key `{dedup_base}:u{user_id}`); the rows actually added.
 
     `links` are enqueue's offender_id, case_id, activity_id and send_after. A user without an
-    e-mail address still gets the inbox row.
+    e-mail address still gets the inbox row; with `inbox_only` every user gets only that.
     """
     _check_key(kind, dedup_base)
     allowed = {"offender_id", "case_id", "activity_id", "send_after"}
@@ -190,7 +191,7 @@ def enqueue_for_users(
                 subject=subject,
                 body=body,
                 recipient_user_id=user_id,
-                recipient_email=found[user_id],
+                recipient_email=None if inbox_only else found[user_id],
                 send_after=send_after,
                 **links,
             ),
