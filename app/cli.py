@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _notify_parser(commands)
     _print_parser(commands)
+    _report_parser(commands)
     return parser
 
 
@@ -161,6 +162,39 @@ def _print(database, actor, args) -> int:
         partial.unlink(missing_ok=True)
         raise UserError(f"-o: cannot write {target}: {error.strerror}") from None
     print(f"{target}: {args.activity}, {printed.label}")
+    return EXIT_OK
+
+
+REPORTS = ("warrant-status",)
+
+
+def _report_parser(commands) -> None:
+    """`report NAME [--state XX] --format csv|xlsx -o FILE`: a report of the user's state."""
+    report = commands.add_parser("report", help="write a report to a CSV or XLSX file")
+    _common(report)
+    report.add_argument("name", metavar="NAME", choices=REPORTS, help=", ".join(REPORTS))
+    report.add_argument(
+        "--state",
+        help="two-letter code; default: your state (the National Office: every state, or ALL)",
+    )
+    report.add_argument("--format", dest="report_format", choices=["csv", "xlsx"], required=True)
+    report.add_argument("-o", "--output", required=True, metavar="FILE")
+
+
+def _report(database, actor, args) -> int:
+    from app.services.warrant_export import ExportFormat, export_warrant_status
+
+    try:
+        written = export_warrant_status(
+            database,
+            actor,
+            Path(args.output),
+            state=args.state,
+            export_format=ExportFormat(args.report_format),
+        )
+    except OSError as error:
+        raise UserError(f"-o: cannot write {args.output}: {error.strerror or error}") from None
+    print(written.describe())
     return EXIT_OK
 
 
@@ -486,6 +520,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "upgrade-database": _upgrade,
             "notify": _notify,
             "print": _print,
+            "report": _report,
         }
         if args.command == "user":
             handler = {"add": _user_add, "list": _user_list, "disable": _user_disable}[

@@ -81,11 +81,16 @@ def write_csv(
     columns: Sequence[ExportColumn],
     rows: Iterable[RowT],
     progress: Progress | None = None,
+    *,
+    guard_formulas: bool = True,
 ) -> int:
     """Writes a header and one line per row; returns the number of rows written.
 
-    UTF-8 with a byte-order mark, which Excel needs to read 'Núñez' as written.
+    UTF-8 with a byte-order mark, which Excel needs to read 'Núñez' as written. A file that a
+    program reads back (a data-exchange file) passes guard_formulas=False: its values stay as
+    stored, without the apostrophe that keeps a spreadsheet from running them.
     """
+    guard = _defused if guard_formulas else str
 
     def write(target: Path) -> int:
         written = 0
@@ -93,7 +98,7 @@ def write_csv(
             writer = csv.writer(handle)
             writer.writerow([header for header, _ in columns])
             for row in rows:
-                writer.writerow([_defused(cell_text(get(row))) for _, get in columns])
+                writer.writerow([guard(cell_text(get(row))) for _, get in columns])
                 written += 1
                 if progress is not None and written % PROGRESS_EVERY == 0:
                     progress(written)

@@ -16,9 +16,13 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
-from app.core.errors import NotFound, PermissionDenied
+from app.core.errors import NotFound, PermissionDenied, UserError
+from app.core.jurisdictions import MEMBER_CODES
 from app.core.permissions import Actor, Permission, require
 from app.models import CompactCase, Offender, OffenderLink
+
+# What `report_state` takes for "every state".
+ALL_STATES = "ALL"
 
 
 def offender_visible(actor: Actor, offender_id_column) -> ColumnElement[bool] | None:
@@ -39,6 +43,29 @@ def case_party(actor: Actor) -> ColumnElement[bool] | None:
         CompactCase.sending_state == actor.jurisdiction_code,
         CompactCase.receiving_state == actor.jurisdiction_code,
     )
+
+
+def report_state(actor: Actor, requested: str | None = None) -> str | None:
+    """The state whose records a report or a dashboard covers: a code, or None for every state.
+
+    By default the actor's own state; every state for the National Office and the local system
+    account, which may also name any member state (or ALL). A state's users report on their own
+    state only.
+    """
+    require(actor, Permission.VIEW_OFFENDERS)
+    if requested is None:
+        return None if actor.sees_all_states else actor.jurisdiction_code
+    code = requested.strip().upper()
+    if code != ALL_STATES and code not in MEMBER_CODES:
+        raise UserError(f"{requested!r} is not a member state's two-letter code (or {ALL_STATES})")
+    if actor.sees_all_states:
+        return None if code == ALL_STATES else code
+    if code != actor.jurisdiction_code:
+        raise PermissionDenied(
+            f"{actor.username} ({actor.jurisdiction_code}) may report on "
+            f"{actor.jurisdiction_code} only, not on {code}"
+        )
+    return code
 
 
 def can_see_offender(session: Session, actor: Actor, offender_id: int) -> bool:

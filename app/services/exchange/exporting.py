@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from app.core.errors import UserError
 from app.core.permissions import Actor, Permission, require
@@ -177,11 +179,14 @@ def _server_date(value: Any) -> str:
     return value.isoformat()
 
 
-def _formatters(spec: FileSpec, dialect: str) -> list[Callable[[Any], str] | None]:
+def _formatters(
+    spec: FileSpec, dialect: str, names: Sequence[str] | None = None
+) -> list[Callable[[Any], str] | None]:
     """Per column: how a stored value becomes cell text (None: it already is text)."""
     sqlite = dialect == "sqlite"
     formatters: list[Callable[[Any], str] | None] = []
-    for column in spec.columns:
+    columns = spec.columns if names is None else [spec.column(name) for name in names]
+    for column in columns:
         if column.type is ColumnType.BOOLEAN:
             formatters.append(_boolean)
         elif column.type is ColumnType.TIMESTAMP:
@@ -195,10 +200,17 @@ def _formatters(spec: FileSpec, dialect: str) -> list[Callable[[Any], str] | Non
 
 def _query(spec: FileSpec, actor: Actor) -> tuple[str, str]:
     """The rows' query and their count's, restricted to the profiles the actor may see."""
+    return file_query(spec, None if actor.sees_all_states else actor.jurisdiction_code)
+
+
+def file_query(
+    spec: FileSpec, state: str | None, names: Sequence[str] | None = None
+) -> tuple[str, str]:
+    """One file's query (its columns, or those named, in the export's order) and its count's;
+    `state` keeps the profiles linked to that state, None every profile."""
     expressions, source, profile, order = _SELECTS[spec.name]
     where = ""
-    if not actor.sees_all_states:
-        state = actor.jurisdiction_code
+    if state is not None:
         if not _STATE_CODE.fullmatch(state):
             raise UserError(f"{state} is not a state code")
         # The same rule as app.services.policy.offender_visible, in the query's own SQL.
@@ -206,11 +218,36 @@ def _query(spec: FileSpec, actor: Actor) -> tuple[str, str]:
             " WHERE EXISTS (SELECT 1 FROM offender_link l "
             f"WHERE l.jurisdiction_code = '{state}' AND l.offender_id = {profile})"
         )
-    columns = ", ".join(expressions[name] for name in spec.column_names)
+    columns = ", ".join(expressions[name] for name in (names or spec.column_names))
     return (
         f"SELECT {columns} FROM {source}{where} ORDER BY {order}",
         f"SELECT count(*) FROM {source}{where}",
     )
+
+
+def iter_file_rows(
+    session: Session, spec: FileSpec, state: str | None, names: Sequence[str] | None = None
+) -> Iterator[list[str]]:
+    """The rows of one file exactly as the export writes them (cell text, '' for no value),
+    fetched FETCH_ROWS at a time: a server-side cursor on PostgreSQL, so no table is held whole."""
+    dialect = session.get_bind().dialect.name
+    formatters = _formatters(spec, dialect, names)
+    raw = session.connection().connection.driver_connection
+    if dialect == "postgresql":
+        cursor = raw.cursor(name=f"rows_{spec.table}")
+        cursor.itersize = FETCH_ROWS
+    else:
+        cursor = raw.cursor()
+    try:
+        cursor.execute(file_query(spec, state, names)[0])
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            for row in rows:
+                yield [
+                    "" if value is None else (value if format_ is None else format_(value))
+                    for format_, value in zip(formatters, row, strict=True)
+                ]
+    finally:
+        cursor.close()
 
 
 def export_folder(
