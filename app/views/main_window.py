@@ -33,6 +33,7 @@ SEARCH_DEBOUNCE_MS = 150
 WORKLOAD_TITLE = "Workload"
 APPROVALS_TITLE = "Approvals"
 INBOX_TITLE = "Inbox"
+WARRANTS_TITLE = "Warrants"
 SEARCH_PLACEHOLDER = "Search name, offender #, FBI #, SID, SSN"
 _FOCUS_SEARCH_KEYS = ("Ctrl+K", "Ctrl+F")
 
@@ -120,6 +121,10 @@ class MainWindow(QMainWindow):
         self._inbox_holder = QWidget()
         QVBoxLayout(self._inbox_holder).setContentsMargins(0, 0, 0, 0)
         self._add_page(INBOX_TITLE, self._inbox_holder)
+        self.warrants_page: QWidget | None = None
+        self._warrants_holder = QWidget()
+        QVBoxLayout(self._warrants_holder).setContentsMargins(0, 0, 0, 0)
+        self._add_page(WARRANTS_TITLE, self._warrants_holder)
         if can(context.actor, Permission.MANAGE_USERS):
             self.user_page = UserListPage(context)
             self._add_page("Users", self.user_page)
@@ -168,6 +173,8 @@ class MainWindow(QMainWindow):
             self._build_approvals_page()
         if self.pages.widget(row) is self._inbox_holder:
             self._build_inbox_page()
+        if self.pages.widget(row) is self._warrants_holder:
+            self._build_warrants_page()
         self.pages.setCurrentIndex(row)
 
     def _build_inbox_page(self) -> QWidget:
@@ -181,6 +188,16 @@ class MainWindow(QMainWindow):
             page.show()
             self.inbox_page = page
         return self.inbox_page
+
+    def _build_warrants_page(self) -> QWidget:
+        if self.warrants_page is None:
+            from app.views.warrants_dashboard import WarrantsPage
+
+            page = WarrantsPage(self._context)
+            self._warrants_holder.layout().addWidget(page)
+            page.show()
+            self.warrants_page = page
+        return self.warrants_page
 
     def _show_inbox_count(self, count: int) -> None:
         row = self.pages.indexOf(self._inbox_holder)
@@ -267,6 +284,9 @@ class MainWindow(QMainWindow):
         self.export_action = QAction("&Export data folder…", self)
         self.export_action.triggered.connect(self.export_folder)
         file_menu.addAction(self.export_action)
+        self.export_warrants_action = QAction("Export &warrant status records…", self)
+        self.export_warrants_action.triggered.connect(self.export_warrant_status)
+        file_menu.addAction(self.export_warrants_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -375,6 +395,11 @@ class MainWindow(QMainWindow):
         from app.views.exchange_dialogs import export_folder_interactively
 
         export_folder_interactively(self, self._context)
+
+    def export_warrant_status(self) -> None:
+        from app.views.warrants_dashboard import export_warrant_status_interactively
+
+        export_warrant_status_interactively(self, self._context)
 
     def resume_draft(self) -> None:
         """Drafts outlive a crash; this lists them and opens the chosen one in its form."""

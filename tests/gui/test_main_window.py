@@ -188,6 +188,7 @@ def test_ctrl_number_switches_pages_and_the_users_page_lists_users(qtbot, window
         "Workload",
         "Offenders",
         "Inbox",
+        "Warrants",
         "Users",
     ]
     assert window.pages.currentWidget() is window.offender_page
@@ -195,7 +196,11 @@ def test_ctrl_number_switches_pages_and_the_users_page_lists_users(qtbot, window
     qtbot.keyClick(window.search_field, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentWidget() is window._inbox_holder
     assert window.inbox_page is not None and window.inbox_page.isVisible()
+    assert window.warrants_page is None  # built when first opened
     qtbot.keyClick(window.search_field, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window._warrants_holder
+    assert window.warrants_page is not None and window.warrants_page.isVisible()
+    qtbot.keyClick(window.search_field, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
 
     assert window.pages.currentWidget() is window.user_page
     users_model = window.user_page.model
@@ -234,7 +239,7 @@ def test_an_officer_does_not_see_the_users_page(qtbot, db, system, profiles):
     window = open_window(qtbot, db, make_actor(db, system, "officer", (Role.OFFICER,)))
 
     titles = [window.navigation.item(r).text() for r in range(window.navigation.count())]
-    assert titles == ["Workload", "Offenders", "Inbox"]
+    assert titles == ["Workload", "Offenders", "Inbox", "Warrants"]
     assert window.user_page is None
     assert not window.import_action.isEnabled()
 
