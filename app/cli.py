@@ -120,7 +120,62 @@ def build_parser() -> argparse.ArgumentParser:
     _notify_parser(commands)
     _print_parser(commands)
     _report_parser(commands)
+    _calendar_parser(commands)
     return parser
+
+
+def _calendar_parser(commands) -> None:
+    """`calendar show|close|open|remove`: the office's business-day calendar (docs/deadlines.md)."""
+    calendar = commands.add_parser(
+        "calendar", help="the legal holidays deadlines skip, and the office's own closures"
+    )
+    actions = calendar.add_subparsers(dest="calendar_command", metavar="ACTION", required=True)
+    show = actions.add_parser("show", help="the year's holidays and closures")
+    _common(show)
+    show.add_argument("--state", help="default: your state")
+    show.add_argument("--year", type=int, help="default: this year")
+    for name, text in (
+        ("close", "add a closure day (weather, a state-declared closure)"),
+        ("open", "mark a listed holiday as a day the office works"),
+        ("remove", "undo a closure or an open day"),
+    ):
+        action = actions.add_parser(name, help=text)
+        _common(action)
+        action.add_argument("day", metavar="DATE", help="MM/DD/YYYY or YYYY-MM-DD")
+        action.add_argument("--state", help="default: your state")
+        if name != "remove":
+            action.add_argument("--reason", required=True)
+
+
+def _calendar(database, actor, args) -> int:
+    from app.core import clock
+    from app.forms.fields import format_date, parse_date
+    from app.services import calendar
+
+    state = (args.state or actor.jurisdiction_code).strip().upper()
+    if args.calendar_command == "show":
+        year = args.year or clock.today().year
+        with database.read() as session:
+            entries = calendar.calendar_for(session, state).holidays_in(year)
+        print(f"{state} {year}: {len(entries)} day(s) off the business calendar or changed")
+        for entry in entries:
+            mark = "closed" if entry.closed else "open"
+            changed = " (office)" if entry.adjusted else ""
+            print(f"{format_date(entry.day)}  {entry.day:%a}  {mark:<6}{changed:<9} {entry.name}")
+        return EXIT_OK
+    try:
+        day = parse_date(args.day)
+    except ValueError as error:
+        raise UserError(f"DATE: {error}") from None
+    with database.unit_of_work(actor) as session:
+        if args.calendar_command == "close":
+            calendar.add_closure(session, actor, state, day, args.reason)
+        elif args.calendar_command == "open":
+            calendar.mark_open(session, actor, state, day, args.reason)
+        else:
+            calendar.remove_adjustment(session, actor, state, day)
+    print(f"{state} {format_date(day)}: {args.calendar_command} recorded")
+    return EXIT_OK
 
 
 def _print_parser(commands) -> None:
@@ -439,9 +494,13 @@ def _notify(database, actor, args) -> int:
         if args.limit < 1:
             raise UserError("--limit: must be at least 1")
         from app.core import clock
+        from app.services.reminders import queue_due_reminders
         from app.services.warrant_notifications import queue_incomplete_warrant_reminders
 
+        # Reminders are queued once a day per offset (their dedup keys say which), so a scheduler
+        # may run this as often as it likes.
         with database.unit_of_work(actor) as session:
+            queue_due_reminders(session, clock.today())
             queue_incomplete_warrant_reminders(session, clock.today())
         report = mailer.send_pending(database, limit=args.limit)
         if not report.configured:
@@ -521,6 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "notify": _notify,
             "print": _print,
             "report": _report,
+            "calendar": _calendar,
         }
         if args.command == "user":
             handler = {"add": _user_add, "list": _user_list, "disable": _user_disable}[
