@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox
 
@@ -204,10 +203,7 @@ def _ask_who_signs_in(database: Database, username: str | None) -> Actor | None:
 
 def _run_main_window(application: QApplication, window: QMainWindow, exit_after_shown: bool) -> int:
     if exit_after_shown:
-        # The zero timer runs once the events queued by showing (layout, first paint) are done.
-        window.first_shown.connect(
-            lambda: QTimer.singleShot(0, lambda: _report_shown_and_quit(application))
-        )
+        window.first_painted.connect(lambda: _report_shown_and_quit(application))
     window.show()
     try:
         return application.exec()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -67,7 +67,8 @@ class SearchField(QLineEdit):
 
 
 class MainWindow(QMainWindow):
-    first_shown = Signal()
+    # Once the first frame is on screen, with the offender list's first page painted in it.
+    first_painted = Signal()
 
     def __init__(
         self,
@@ -78,7 +79,7 @@ class MainWindow(QMainWindow):
     ):
         super().__init__(parent)
         self._context = context
-        self._shown_once = False
+        self._painted_once = False
         self.setWindowTitle("Compact Office")
         self.resize(1280, 800)
 
@@ -156,15 +157,21 @@ class MainWindow(QMainWindow):
         if 0 <= row < self.navigation.count():
             self.navigation.setCurrentRow(row)
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._shown_once:
-            self._shown_once = True
-            self.first_shown.emit()
-            if self._context.actor.user_id is not None:
-                QTimer.singleShot(0, self._offer_drafts_after_start)
-            # Started after the first paint: start-up shows the list and sends nothing yet.
-            QTimer.singleShot(0, self._start_background_sender)
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted_once:
+            self._painted_once = True
+            # The children paint in this same pass (the list reads its first page); a zero timer
+            # runs once the pass is done and the frame is on screen.
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self.first_painted.emit()
+        # Queued behind the first paint, not behind show(): Qt paints a shown window on a later
+        # turn of the event loop, and whatever runs before then leaves the window an empty frame.
+        if self._context.actor.user_id is not None:
+            QTimer.singleShot(0, self._offer_drafts_after_start)
+        QTimer.singleShot(0, self._start_background_sender)
 
     def _show_row(self, row: int) -> None:
         if self.pages.widget(row) is self._workload_holder:
@@ -491,7 +498,7 @@ class MainWindow(QMainWindow):
             self.approvals_page.refresh()
         if self.inbox_page is not None:
             self.inbox_page.refresh()
-        if self._shown_once:
+        if self._painted_once:
             self._refresh_work_counts()
         if self.user_page is not None:
             self.user_page.refresh_if_loaded()
