@@ -7,17 +7,19 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.errors import ConcurrencyConflict, DatabaseTooNew, DatabaseUnavailable
 from app.core.permissions import Actor
-from app.models.audit import AuditedSession
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 # The newest schema revision this code knows; a test checks it against the migration scripts.
 HEAD_REVISION = "0005"
@@ -139,9 +141,16 @@ class Database:
     def __init__(self, url_text: str):
         self.engine = make_engine(url_text)
         self.url = self.engine.url
-        self.session_factory = sessionmaker(
-            self.engine, class_=AuditedSession, expire_on_commit=False
-        )
+
+    @cached_property
+    def session_factory(self) -> sessionmaker[Session]:
+        # Made on the first session: the ORM and the entity classes take longer to import than the
+        # rest of start-up, which opens, checks and reads the database with Core (`read_connection`).
+        from sqlalchemy.orm import sessionmaker
+
+        from app.models.audit import AuditedSession
+
+        return sessionmaker(self.engine, class_=AuditedSession, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -158,6 +167,8 @@ class Database:
         `actor` is None only for signing in, where the service names the actor once it is known.
         """
         session = self.session_factory()
+        from sqlalchemy.orm.exc import StaleDataError  # the ORM, as `session_factory` says
+
         if actor is not None:
             session.info["actor"] = actor
         try:
@@ -184,6 +195,12 @@ class Database:
         finally:
             # close() ends the transaction without expiring what was read, so rows stay usable.
             session.close()
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A short read in SQLAlchemy Core, for what runs before the ORM is imported."""
+        with self.engine.connect() as connection:
+            yield connection
 
     def check_connection(self) -> None:
         try:

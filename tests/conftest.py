@@ -98,6 +98,16 @@ class RolledBackDatabase(Database):
             join_transaction_mode="create_savepoint",
         )
 
+    @contextmanager
+    def read_connection(self) -> Iterator:
+        # The test's own rows are visible on its connection only; the savepoint keeps a failed
+        # read from ending the outer transaction on PostgreSQL.
+        savepoint = self.connection.begin_nested()
+        try:
+            yield self.connection
+        finally:
+            savepoint.rollback()
+
 
 @pytest.fixture
 def db(migrated_database) -> Iterator[Database]:

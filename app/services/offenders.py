@@ -3,93 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from enum import StrEnum
 
-from sqlalchemy import Select, column, func, literal, select, table, text, tuple_, union
+from sqlalchemy import Select, column, func, literal, select, table, text, union
 from sqlalchemy.orm import Session
 
 from app.core.permissions import Actor
 from app.core.text import digits_only, identifier_key, name_key
-from app.core.vocabulary import WARRANT_SPECIAL_STATUS
-from app.models import Alias, FormerOffenderNumber, Offender, OffenderLink, OffenderName
-from app.services.policy import offender_visible, own_links
+from app.models import Alias, FormerOffenderNumber, Offender, OffenderName
+from app.services import core_reads
+from app.services.offender_rows import (
+    MATCH_CAP,
+    MIN_FRAGMENT,
+    MIN_NUMBER_PREFIX,
+    OffenderRow,
+    OffenderSearch,
+    SearchKind,
+)
+from app.services.policy import offender_visible
 from app.services.warrants import active_record_exists
 
-# A search that matches more than this is cut there and the screen asks the user to keep typing:
-# nobody reads a thousand search results, and counting further costs every keystroke time
-# (for a state user, each candidate row also passes the state-boundary check).
-MATCH_CAP = 1_000
-# Offender-number prefixes shorter than this would match a large share of all profiles.
-MIN_NUMBER_PREFIX = 4
-# Trigram search needs three characters.
-MIN_FRAGMENT = 3
-
-
-class SearchKind(StrEnum):
-    ALL = "all"
-    NAME_PREFIX = "name_prefix"
-    NAME_FRAGMENT = "name_fragment"
-    IDENTIFIER = "identifier"
-
-
-@dataclass(frozen=True)
-class OffenderSearch:
-    """What the user typed. `contains` (or a leading '*') searches anywhere in names."""
-
-    text: str = ""
-    contains: bool = False
-
-    @property
-    def kind(self) -> SearchKind:
-        stripped = self.text.strip()
-        if not stripped or not name_key(stripped.lstrip("*")) and not identifier_key(stripped):
-            return SearchKind.ALL
-        if any(ch.isdigit() for ch in stripped):
-            return SearchKind.IDENTIFIER
-        if (self.contains or stripped.startswith("*")) and len(
-            name_key(stripped.lstrip("*"))
-        ) >= MIN_FRAGMENT:
-            return SearchKind.NAME_FRAGMENT
-        return SearchKind.NAME_PREFIX
-
-
-@dataclass(frozen=True)
-class OffenderRow:
-    id: int
-    offender_number: str
-    last_name: str
-    first_name: str
-    middle_name: str | None
-    suffix: str | None
-    date_of_birth: date | None
-    sex: str | None
-    fbi_number: str | None
-    state_id: str | None
-    created_by_state: str
-    sex_offender: bool
-    victim_sensitive: bool
-    history_of_assault: bool
-    active_warrant: bool = False
-    matched_alias: str | None = None
-    # Where this row stands in the unfiltered list; pass it as `after` to fetch the next page.
-    page_key: tuple | None = None
-
-    @property
-    def display_name(self) -> str:
-        given = " ".join(p for p in (self.first_name, self.middle_name) if p)
-        name = f"{self.last_name}, {given}" if given else self.last_name
-        return f"{name} {self.suffix}" if self.suffix else name
-
-    @property
-    def special_statuses(self) -> tuple[str, ...]:
-        flags = (
-            (self.sex_offender, "Sex offender"),
-            (self.victim_sensitive, "Victim sensitive"),
-            (self.history_of_assault, "History of assault"),
-            (self.active_warrant, WARRANT_SPECIAL_STATUS),
-        )
-        return tuple(label for on, label in flags if on)
+__all__ = [
+    "MATCH_CAP",
+    "MIN_FRAGMENT",
+    "MIN_NUMBER_PREFIX",
+    "OffenderRow",
+    "OffenderSearch",
+    "SearchKind",
+    "SearchResult",
+    "count_offenders",
+    "offender_page",
+    "search",
+]
 
 
 @dataclass(frozen=True)
@@ -131,18 +75,12 @@ def _name_parts(search_text: str) -> tuple[str, str]:
     return name_key(raw), ""
 
 
-def _ordered_ids(session: Session, actor: Actor, search: OffenderSearch) -> tuple[Select, bool]:
-    """A select of (offender_id, alias_id) in display order, and whether its count is capped."""
+def _ordered_ids(session: Session, actor: Actor, search: OffenderSearch) -> Select:
+    """A select of (offender_id, alias_id) in display order for a search (never the whole list,
+    which `core_reads` reads); its count is capped at MATCH_CAP."""
     kind = search.kind
-    if kind is SearchKind.ALL:
-        order = _unfiltered_order(actor)
-        query = select(order[-1].label("offender_id"), literal(None).label("alias_id"), *order[:2])
-        linked = own_links(actor)
-        if linked is not None:
-            query = query.where(linked)
-        return query.order_by(*order), False
     if kind is SearchKind.IDENTIFIER:
-        return _identifier_query(actor, search.text), True
+        return _identifier_query(actor, search.text)
     query = select(OffenderName.offender_id, OffenderName.alias_id)
     if kind is SearchKind.NAME_FRAGMENT:
         fragment = name_key(search.text.strip().lstrip("*"))
@@ -175,14 +113,7 @@ def _ordered_ids(session: Session, actor: Actor, search: OffenderSearch) -> tupl
     visible = offender_visible(actor, OffenderName.offender_id)
     if visible is not None:
         query = query.where(visible)
-    return query.order_by(*order), True
-
-
-def _unfiltered_order(actor: Actor) -> tuple:
-    """The whole list's order; unique, so a page can start after the last row of the previous one."""
-    if actor.sees_all_states:
-        return (Offender.last_name_key, Offender.first_name_key, Offender.id)
-    return (OffenderLink.last_name_key, OffenderLink.first_name_key, OffenderLink.offender_id)
+    return query.order_by(*order)
 
 
 def _identifier_query(actor: Actor, search_text: str) -> Select:
@@ -217,14 +148,9 @@ def _identifier_query(actor: Actor, search_text: str) -> Select:
 
 def count_offenders(session: Session, actor: Actor, search: OffenderSearch) -> tuple[int, bool]:
     """How many rows the list has, and whether that number was cut at MATCH_CAP."""
-    query, capped = _ordered_ids(session, actor, search)
-    if not capped:
-        linked = own_links(actor)
-        if linked is None:
-            return session.scalar(select(func.count()).select_from(Offender)) or 0, False
-        total = session.scalar(select(func.count()).select_from(OffenderLink).where(linked))
-        return total or 0, False
-    limited = query.order_by(None).limit(MATCH_CAP + 1).subquery()
+    if search.kind is SearchKind.ALL:
+        return core_reads.count_whole_list(session.connection(), actor), False
+    limited = _ordered_ids(session, actor, search).order_by(None).limit(MATCH_CAP + 1).subquery()
     found = session.scalar(select(func.count()).select_from(limited)) or 0
     return min(found, MATCH_CAP), found > MATCH_CAP
 
@@ -243,14 +169,10 @@ def offender_page(
     rows: the unfiltered list of a million profiles scrolls page by page in constant time, where an
     OFFSET costs time in proportion to how far down it goes.
     """
-    query, capped = _ordered_ids(session, actor, search)
-    if capped:
-        limit = max(0, min(limit, MATCH_CAP - offset))
-    if after is not None and search.kind is SearchKind.ALL:
-        query = query.where(tuple_(*_unfiltered_order(actor)) > tuple_(*after))
-    else:
-        query = query.offset(offset)
-    keys = session.execute(query.limit(limit)).all()
+    if search.kind is SearchKind.ALL:
+        return core_reads.whole_list_page(session.connection(), actor, offset, limit, after)
+    limit = max(0, min(limit, MATCH_CAP - offset))
+    keys = session.execute(_ordered_ids(session, actor, search).offset(offset).limit(limit)).all()
     if not keys:
         return []
     offender_ids = {k[0] for k in keys}
@@ -267,12 +189,7 @@ def offender_page(
             )
         }
     return [
-        OffenderRow(
-            *offenders[key[0]],
-            matched_alias=aliases.get(key[1]),
-            # In the unfiltered list: (last name key, first name key, id).
-            page_key=(key[2], key[3], key[0]) if len(key) > 2 else None,
-        )
+        OffenderRow(*offenders[key[0]], matched_alias=aliases.get(key[1]))
         for key in keys
         if key[0] in offenders
     ]

@@ -1,6 +1,8 @@
 """State boundaries: the one place that decides which profiles and cases a user may see and change.
 
-Every service asks here; nothing else compares a user's state with a record's.
+Every service asks here; nothing else compares a user's state with a record's, except
+`app.services.core_reads.own_links`, the whole offender list's filter, which start-up applies
+before the entity classes are imported.
 
 - A profile is visible to the states linked to it (its creator and the sending and receiving states of
   any of its cases, kept in `offender_link`); the National Office and the local system account see all.
@@ -130,13 +132,6 @@ def require_acts_for_state(actor: Actor, state_code: str, what: str) -> None:
         raise PermissionDenied(
             f"{actor.username} ({actor.jurisdiction_code}) may not {what} for {state_code}"
         )
-
-
-def own_links(actor: Actor) -> ColumnElement[bool] | None:
-    """For lists driven from `offender_link` (a state's profiles in name order): the actor's rows."""
-    if actor.sees_all_states:
-        return None
-    return OffenderLink.jurisdiction_code == actor.jurisdiction_code
 
 
 def warrant_entry_state(session: Session, actor: Actor, offender_id: int) -> tuple[bool, str]:

@@ -16,6 +16,8 @@ from app.core.vocabulary import AuditAction, Role
 from app.models import User, UserRole
 from app.models.audit import record_event
 from app.models.base import utcnow
+from app.services import core_reads
+from app.services.core_reads import SignInCandidate
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -175,22 +177,9 @@ def disable_user(session: Session, actor: Actor, username: str) -> User:
     return user
 
 
-@dataclass(frozen=True)
-class SignInCandidate:
-    """An active user who may sign in, before the password is checked."""
-
-    username: str
-    actor: Actor
-    password_hash: str | None
-
-
 def sign_in_candidate(session: Session, username: str) -> SignInCandidate | None:
     """The account a sign-in names, or None when there is no active account of that name."""
-    name = username.strip().lower()
-    user = session.scalar(select(User).where(User.username == name))
-    if user is None or user.is_system or not user.active:
-        return None
-    return SignInCandidate(name, actor_from_user(user), user.password_hash)
+    return core_reads.sign_in_candidate(session.connection(), username)
 
 
 def record_sign_in(session: Session, username: str, actor: Actor | None) -> None:

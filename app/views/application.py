@@ -19,7 +19,7 @@ from app.core.permissions import Actor
 from app.core.security import verify_password
 from app.core.settings import resolve_database_url
 from app.db import Database
-from app.services import users
+from app.services import core_reads
 from app.views.context import AppContext
 from app.views.events import AppEvents
 
@@ -86,9 +86,13 @@ def run_gui(
 
 def _run_signed_in(database: Database, username: str, password: str, exit_after_shown: bool) -> int:
     """A password given at start: argon2 checks it on a thread (it releases the GIL) while the main
-    window is built for the account it names; the window is shown only once the password is right."""
-    with database.read() as session:
-        candidate = users.sign_in_candidate(session, username)
+    window is built for the account it names; the window is shown only once the password is right.
+
+    Until the window is painted everything is read with SQLAlchemy Core; the sign-in is audited
+    right after the first paint, which is when the ORM and the entity classes are imported.
+    """
+    with database.read_connection() as connection:
+        candidate = core_reads.sign_in_candidate(connection, username)
     # The list's count (a scan of an index: SQLite and PostgreSQL let other threads run meanwhile)
     # is taken on a thread too; nothing is shown before the password is known to be right.
     counting = _Background(
@@ -102,31 +106,60 @@ def _run_signed_in(database: Database, username: str, password: str, exit_after_
     if candidate is not None:
         context = AppContext(database=database, actor=candidate.actor, events=AppEvents())
         window = _import_main_window()(context, offender_count=counting.result())
-    right = checking.result()
-    try:
-        with database.unit_of_work(None) as session:
-            users.record_sign_in(session, username, candidate.actor if right else None)
-    except DatabaseUnavailable as exc:
-        right, problem = False, str(exc)
-    else:
-        problem = str(users.sign_in_failed())
-    if not right or window is None:
+    if not checking.result() or candidate is None or window is None:
         if window is not None:
             window.deleteLater()
-        QMessageBox.critical(None, APP_NAME, problem)
+        unrecorded = _record_sign_in(database, username, None)
+        QMessageBox.critical(None, APP_NAME, unrecorded or _sign_in_failed_text())
         return EXIT_SIGN_IN_FAILED
-    return _run_main_window(application, window, exit_after_shown)
+    actor = candidate.actor
+    recorded = False
+    problem: str | None = None
+
+    def record_once() -> None:
+        nonlocal recorded, problem
+        if recorded:
+            return
+        recorded = True
+        problem = _record_sign_in(database, username, actor)
+        if problem is not None:
+            # Nothing may be done in a session whose sign-in the database would not record.
+            window.hide()
+            QMessageBox.critical(None, APP_NAME, problem)
+            application.exit(EXIT_SIGN_IN_FAILED)
+
+    code = _run_main_window(application, window, exit_after_shown, after_first_paint=record_once)
+    # A window closed before its first paint still leaves its sign-in in the audit log.
+    record_once()
+    return EXIT_SIGN_IN_FAILED if problem is not None else code
 
 
-def _count_whole_list(database: Database, actor) -> tuple[int, bool] | None:
+def _record_sign_in(database: Database, username: str, actor: Actor | None) -> str | None:
+    """Audits the attempt (`actor` when the password was right); the problem to show when the
+    database refused to record it, else None."""
+    from app.services import users
+
+    try:
+        with database.unit_of_work(None) as session:
+            users.record_sign_in(session, username, actor)
+    except DatabaseUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def _sign_in_failed_text() -> str:
+    from app.services import users
+
+    return str(users.sign_in_failed())
+
+
+def _count_whole_list(database: Database, actor: Actor) -> tuple[int, bool] | None:
     """None when it fails: the list then counts again itself and says what went wrong."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.services.offenders import OffenderSearch, count_offenders
-
     try:
-        with database.read() as session:
-            return count_offenders(session, actor, OffenderSearch())
+        with database.read_connection() as connection:
+            return core_reads.count_whole_list(connection, actor), False
     except SQLAlchemyError:
         return None
 
@@ -182,6 +215,8 @@ def _load_bundled_fonts(application: QApplication) -> None:
 
 
 def _ask_who_signs_in(database: Database, username: str | None) -> Actor | None:
+    from app.services import users
+
     with database.read() as session:
         first_start = users.needs_first_administrator(session)
     # The dialogs are only needed when nobody signed in from the command line.
@@ -201,9 +236,17 @@ def _ask_who_signs_in(database: Database, username: str | None) -> Actor | None:
     return actor
 
 
-def _run_main_window(application: QApplication, window: QMainWindow, exit_after_shown: bool) -> int:
+def _run_main_window(
+    application: QApplication,
+    window: QMainWindow,
+    exit_after_shown: bool,
+    after_first_paint: Callable[[], None] | None = None,
+) -> int:
+    # The report comes first, so that it times the first frame and not the work that follows it.
     if exit_after_shown:
         window.first_painted.connect(lambda: _report_shown_and_quit(application))
+    if after_first_paint is not None:
+        window.first_painted.connect(after_first_paint)
     window.show()
     try:
         return application.exec()

@@ -22,7 +22,7 @@ from app import __version__
 from app.core import jurisdictions
 from app.core.errors import UserError
 from app.core.permissions import Permission, can
-from app.services.offenders import MIN_FRAGMENT, OffenderSearch
+from app.services.offender_rows import MIN_FRAGMENT, OffenderSearch
 from app.views.context import AppContext
 from app.views.offender_list import OffenderListPage
 from app.views.service_calls import show_refusal

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.offenders import MATCH_CAP, OffenderSearch, SearchKind
+from app.services.offender_rows import MATCH_CAP, OffenderSearch, SearchKind
 from app.views.context import AppContext
 from app.views.offender_table_model import COLUMNS, OffenderTableModel
 

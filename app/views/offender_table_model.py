@@ -17,8 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.permissions import Actor
 from app.db import Database, explain_connection_error
-from app.services import offenders
-from app.services.offenders import OffenderRow, OffenderSearch
+from app.services import core_reads
+from app.services.offender_rows import OffenderRow, OffenderSearch, SearchKind
 from app.views.columns import Column, column_header
 
 DEFAULT_PAGE_SIZE = 200
@@ -82,7 +82,7 @@ class OffenderTableModel(QAbstractTableModel):
         if known_count is None:
             self._count_rows()
         else:
-            # Counted while the application was starting (count_offenders for the whole list).
+            # Counted while the application was starting (count_whole_list).
             self._count, self._capped = known_count
 
     @property
@@ -156,10 +156,18 @@ class OffenderTableModel(QAbstractTableModel):
 
     def _count_rows(self) -> None:
         try:
-            with self._database.read() as session:
-                self._count, self._capped = offenders.count_offenders(
-                    session, self._actor, self._search
-                )
+            if self._search.kind is SearchKind.ALL:
+                with self._database.read_connection() as connection:
+                    self._count = core_reads.count_whole_list(connection, self._actor)
+                    self._capped = False
+            else:
+                # The ORM behind the search services is imported after start-up's first paint.
+                from app.services import offenders
+
+                with self._database.read() as session:
+                    self._count, self._capped = offenders.count_offenders(
+                        session, self._actor, self._search
+                    )
         except SQLAlchemyError as exc:
             self._count, self._capped = 0, False
             self.fetch_failed.emit(explain_connection_error(self._database.url, exc))
@@ -178,15 +186,26 @@ class OffenderTableModel(QAbstractTableModel):
             self._pages.move_to_end(number)
             return page
         try:
-            with self._database.read() as session:
-                page = offenders.offender_page(
-                    session,
-                    self._actor,
-                    self._search,
-                    number * self._page_size,
-                    self._page_size,
-                    after=self._key_before(number),
-                )
+            if self._search.kind is SearchKind.ALL:
+                with self._database.read_connection() as connection:
+                    page = core_reads.whole_list_page(
+                        connection,
+                        self._actor,
+                        number * self._page_size,
+                        self._page_size,
+                        after=self._key_before(number),
+                    )
+            else:
+                from app.services import offenders
+
+                with self._database.read() as session:
+                    page = offenders.offender_page(
+                        session,
+                        self._actor,
+                        self._search,
+                        number * self._page_size,
+                        self._page_size,
+                    )
         except SQLAlchemyError as exc:
             # Kept empty until the next refresh, so that painting does not retry on every frame.
             page = []

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import UserError
-from app.services import users
 from app.views.context import AppContext
 from app.views.user_table_model import UserTableModel
 
@@ -48,6 +47,9 @@ class UserListPage(QWidget):
         layout.addWidget(self.table)
 
     def reload(self) -> None:
+        # Imported when first read: the page is built at start-up, before the ORM is needed.
+        from app.services import users
+
         try:
             with self._context.database.read() as session:
                 rows = users.list_users(session, self._context.actor)

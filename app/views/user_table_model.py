@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from app.core.vocabulary import ROLE_LABELS, Role
-from app.services.users import UserRow
 from app.views.columns import Column, column_header
+
+if TYPE_CHECKING:
+    # For annotations only: the users service brings the ORM, which start-up imports after the
+    # first paint, and this model is built before it.
+    from app.services.users import UserRow
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -17,7 +21,7 @@ def _roles_text(row: UserRow) -> str:
     return ", ".join(ROLE_LABELS.get(Role(role), role) for role in row.roles)
 
 
-UserColumn = Column[UserRow]
+UserColumn = Column["UserRow"]
 
 COLUMNS: tuple[UserColumn, ...] = (
     UserColumn("User name", lambda row: row.username),

@@ -117,6 +117,17 @@ def test_signs_in_shows_the_window_and_reports_when_it_was_shown(
     assert audited_actions(test_database) == [AuditAction.SIGN_IN]
 
 
+def test_a_sign_in_the_database_does_not_record_closes_the_window_and_ends_with_1(
+    qtbot, test_database, clerk, messages, monkeypatch
+):
+    # Recorded once the window is painted; a database that refuses it then ends the session.
+    monkeypatch.setattr(application, "_record_sign_in", lambda *_args: "The database is full.")
+
+    assert application.run_gui("ignored", "clerk", PASSWORD, exit_after_shown=False) == 1
+
+    assert messages.critical_texts == ["The database is full."]
+
+
 def test_a_new_database_asks_for_the_first_administrator(qtbot, test_database, monkeypatch):
     asked: list[str] = []
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.core.vocabulary import Role
 from app.models import Alias, Offender
-from app.services import offenders
+from app.services import core_reads, offenders
 from app.services.links import refresh_links
 from app.services.offenders import OffenderSearch
 from app.services.users import actor_from_user
@@ -46,15 +46,22 @@ def cell(model: OffenderTableModel, row: int, column: int) -> str:
 
 @pytest.fixture
 def count_page_fetches(monkeypatch) -> list[tuple[int, int, bool]]:
-    """(offset, limit, whether the page started after the previous page's last row) per fetch."""
+    """(offset, limit, whether the page started after the previous page's last row) per fetch of
+    the whole list (read with Core) or of a search's matches."""
     fetched: list[tuple[int, int, bool]] = []
-    original = offenders.offender_page
+    whole_list_page = core_reads.whole_list_page
+    search_page = offenders.offender_page
 
-    def counting(session, actor, search, offset, limit, after=None):
+    def counting_whole_list(connection, actor, offset, limit, after=None):
         fetched.append((offset, limit, after is not None))
-        return original(session, actor, search, offset, limit, after=after)
+        return whole_list_page(connection, actor, offset, limit, after=after)
 
-    monkeypatch.setattr(offenders, "offender_page", counting)
+    def counting_search(session, actor, search, offset, limit, after=None):
+        fetched.append((offset, limit, after is not None))
+        return search_page(session, actor, search, offset, limit, after=after)
+
+    monkeypatch.setattr(core_reads, "whole_list_page", counting_whole_list)
+    monkeypatch.setattr(offenders, "offender_page", counting_search)
     return fetched
 
 
@@ -184,6 +191,22 @@ def test_a_lost_connection_is_reported_not_raised(qtbot, db, system, monkeypatch
     with db.unit_of_work(system) as session:
         make_offender(session)
     model = OffenderTableModel(db, system)
+
+    def failing(*_args, **_keywords):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(core_reads, "whole_list_page", failing)
+    with qtbot.waitSignal(model.fetch_failed) as reported:
+        assert cell(model, 0, 0) is None
+
+    assert "server closed the connection" in reported.args[0]
+
+
+def test_a_lost_connection_during_a_search_is_reported_not_raised(qtbot, db, system, monkeypatch):
+    with db.unit_of_work(system) as session:
+        make_offender(session, last_name="Walker")
+    model = OffenderTableModel(db, system)
+    model.set_search(OffenderSearch("walk"))
 
     def failing(*_args, **_keywords):
         raise OperationalError("SELECT", {}, Exception("server closed the connection"))
