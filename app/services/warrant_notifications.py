@@ -56,9 +56,9 @@ SUBJECT = (
 PROFILE_URL_SCHEME = "compact-office"
 # DECISIONS 'Warrant status': an incomplete Active record is recalled at most once a week.
 REMINDER_INTERVAL_DAYS = 7
-# Records reminded per call: each costs a few outbox rows (about 5 ms on SQLite at a million
+# Records reminded per call: each costs a few outbox rows (5 to 10 ms a record at a million
 # profiles), so a backlog goes out over several runs of `notify send` instead of holding the
-# write lock for seconds in one transaction.
+# write lock for many seconds in one transaction.
 REMINDER_BATCH = 200
 
 _table = WarrantStatusRecord.__table__
