@@ -316,6 +316,12 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, row=row: self.show_page(row))
             view_menu.addAction(action)
 
+        tools_menu = self.menuBar().addMenu("&Tools")
+        calendar_action = QAction("Office &calendar…", self)
+        calendar_action.setToolTip("The holidays and closures that business-day deadlines skip")
+        calendar_action.triggered.connect(self.show_calendar)
+        tools_menu.addAction(calendar_action)
+
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About Compact Office", self)
         about_action.triggered.connect(self._show_about)
@@ -392,6 +398,11 @@ class MainWindow(QMainWindow):
         CaseDialog(
             self._context, offender_id, parent=self.profile_windows.get(offender_id, self)
         ).exec()
+
+    def show_calendar(self) -> None:
+        from app.views.calendar_dialog import CalendarDialog
+
+        CalendarDialog(self._context, self).exec()
 
     def import_folder(self) -> None:
         from app.views.exchange_dialogs import import_folder_interactively

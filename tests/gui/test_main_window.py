@@ -266,7 +266,8 @@ def test_about_names_the_version(qtbot, window, monkeypatch):
         "app.views.main_window.QMessageBox.about", lambda _parent, _title, text: shown.append(text)
     )
 
-    window.menuBar().actions()[2].menu().actions()[0].trigger()
+    [help_menu] = [a.menu() for a in window.menuBar().actions() if a.text() == "&Help"]
+    help_menu.actions()[0].trigger()
 
     assert "Compact Office 0.1.0" in shown[0]
 
