@@ -551,23 +551,24 @@ def _notify(database, actor, args) -> int:
 
 
 def _gui(args) -> int:
-    # Qt-free modules first: PySide6 passes every import made after its own through the hook of its
-    # `__feature__` support, which makes SQLAlchemy's few hundred modules (and the database's
-    # dialect, imported when the engine is made) about half as slow again to import.
-    from app.db import load_dialect
-    from app.services import core_reads  # noqa: F401
-
-    load_dialect(resolve_database_url(args.database_url))
-    from app.views.application import run_gui
+    # Before Qt: PySide6 passes every import made after its own through the hook of its
+    # `__feature__` support, which makes SQLAlchemy's few hundred modules about half as slow again
+    # to import; and argon2 checks a password given here (a quarter of a second of CPU) on a thread
+    # while Qt loads.
+    from app.views.start_up import begin
 
     password = None
     if args.as_user:
         password = _ask_secret(f"Password for {args.as_user}: ", AS_PASSWORD_ENV)
+    started = begin(args.database_url, args.as_user, password)
+    from app.views.application import run_gui
+
     return run_gui(
         database_url=args.database_url,
         sign_in_as=args.as_user,
         password=password,
         exit_after_shown=args.exit_after_shown,
+        started=started,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -124,13 +124,6 @@ def make_engine(url_text: str) -> Engine:
     raise DatabaseUnavailable(
         f"Unsupported database '{backend}'. Use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB."
     )
-
-
-def load_dialect(url_text: str) -> None:
-    """Imports the URL's dialect and driver ahead of the engine; a URL or driver that does not work
-    is left for `make_engine` to explain."""
-    with suppress(ArgumentError, NoSuchModuleError, ImportError):
-        make_url(url_text).get_dialect().import_dbapi()
 
 
 def explain_connection_error(url: URL | str, exc: BaseException) -> str:

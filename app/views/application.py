@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox
@@ -16,12 +14,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox
 from app import __version__
 from app.core.errors import DatabaseUnavailable
 from app.core.permissions import Actor
-from app.core.security import verify_password
-from app.core.settings import resolve_database_url
 from app.db import Database
-from app.services import core_reads
 from app.views.context import AppContext
 from app.views.events import AppEvents
+from app.views.start_up import PasswordCheck, Start, begin, open_database
 
 # The fallback clock for start-up time where /proc is missing; the earliest moment this code sees.
 _MODULE_LOADED_AT = time.perf_counter()
@@ -47,33 +43,26 @@ def seconds_since_process_start() -> float:
         return time.perf_counter() - _MODULE_LOADED_AT
 
 
-def open_database(url: str) -> Database:
-    """Raises DatabaseUnavailable (or DatabaseTooNew) with a message fit to show."""
-    database = Database(url)
-    try:
-        database.migrate()
-    except BaseException:
-        database.dispose()
-        raise
-    return database
-
-
 def run_gui(
     database_url: str | None,
     sign_in_as: str | None,
     password: str | None,
     exit_after_shown: bool,
+    *,
+    started: Start | None = None,
 ) -> int:
+    """`started` is `start_up.begin` for the same arguments, when the caller ran it before Qt."""
     os.environ.setdefault("LANG", "C.UTF-8")
-    try:
-        database = open_database(resolve_database_url(database_url))
-    except DatabaseUnavailable as exc:
+    if started is None:
+        started = begin(database_url, sign_in_as, password, opener=open_database)
+    if started.database is None:
         _application()
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        QMessageBox.critical(None, APP_NAME, str(started.refusal))
         return EXIT_DATABASE
+    database = started.database
     try:
-        if sign_in_as and password is not None:
-            return _run_signed_in(database, sign_in_as, password, exit_after_shown)
+        if started.password_check is not None:
+            return _run_signed_in(database, started.password_check, exit_after_shown)
         application = _application()
         actor = _ask_who_signs_in(database, sign_in_as)
         if actor is None:
@@ -84,32 +73,23 @@ def run_gui(
         database.dispose()
 
 
-def _run_signed_in(database: Database, username: str, password: str, exit_after_shown: bool) -> int:
-    """A password given at start: argon2 checks it on a thread (it releases the GIL) while the main
-    window is built for the account it names; the window is shown only once the password is right.
+def _run_signed_in(database: Database, check: PasswordCheck, exit_after_shown: bool) -> int:
+    """A password given at start: the main window is built for the account it names while argon2
+    checks it, and shown only once the password is right.
 
     Until the window is painted everything is read with SQLAlchemy Core; the sign-in is audited
     right after the first paint, which is when the ORM and the entity classes are imported.
     """
-    with database.read_connection() as connection:
-        candidate = core_reads.sign_in_candidate(connection, username)
-    # The list's count (a scan of an index: SQLite and PostgreSQL let other threads run meanwhile)
-    # is taken on a thread too; nothing is shown before the password is known to be right.
-    counting = _Background(
-        lambda: _count_whole_list(database, candidate.actor) if candidate is not None else None
-    )
-    checking = _Background(
-        lambda: candidate is not None and verify_password(candidate.password_hash, password)
-    )
     application = _application()
+    candidate = check.candidate
     window = None
     if candidate is not None:
         context = AppContext(database=database, actor=candidate.actor, events=AppEvents())
-        window = _import_main_window()(context, offender_count=counting.result())
-    if not checking.result() or candidate is None or window is None:
+        window = _import_main_window()(context, offender_count=check.offender_count())
+    if not check.password_is_right() or candidate is None or window is None:
         if window is not None:
             window.deleteLater()
-        unrecorded = _record_sign_in(database, username, None)
+        unrecorded = _record_sign_in(database, check.username, None)
         QMessageBox.critical(None, APP_NAME, unrecorded or _sign_in_failed_text())
         return EXIT_SIGN_IN_FAILED
     actor = candidate.actor
@@ -121,7 +101,7 @@ def _run_signed_in(database: Database, username: str, password: str, exit_after_
         if recorded:
             return
         recorded = True
-        problem = _record_sign_in(database, username, actor)
+        problem = _record_sign_in(database, check.username, actor)
         if problem is not None:
             # Nothing may be done in a session whose sign-in the database would not record.
             window.hide()
@@ -151,40 +131,6 @@ def _sign_in_failed_text() -> str:
     from app.services import users
 
     return str(users.sign_in_failed())
-
-
-def _count_whole_list(database: Database, actor: Actor) -> tuple[int, bool] | None:
-    """None when it fails: the list then counts again itself and says what went wrong."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        with database.read_connection() as connection:
-            return core_reads.count_whole_list(connection, actor), False
-    except SQLAlchemyError:
-        return None
-
-
-class _Background:
-    """Runs one function on a plain thread and hands back its result or raises its exception."""
-
-    def __init__(self, function: Callable[[], Any]):
-        self._outcome: tuple[bool, Any] = (False, RuntimeError("not finished"))
-
-        def run() -> None:
-            try:
-                self._outcome = (True, function())
-            except BaseException as exc:  # re-raised on the caller's thread by result()
-                self._outcome = (False, exc)
-
-        self._thread = threading.Thread(target=run, name="sign-in", daemon=True)
-        self._thread.start()
-
-    def result(self) -> Any:
-        self._thread.join()
-        succeeded, value = self._outcome
-        if not succeeded:
-            raise value
-        return value
 
 
 def _import_main_window() -> type:

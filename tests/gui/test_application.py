@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.core.vocabulary import AuditAction
 from app.models import AuditEntry
-from app.views import application
+from app.views import application, start_up
 from app.views.sign_in import FirstAdministratorDialog, SignInDialog
 from tests.factories import make_user
 from tests.gui.offscreen import OFFSCREEN_LIMITATIONS
@@ -113,6 +113,19 @@ def test_signs_in_shows_the_window_and_reports_when_it_was_shown(
     output = capsys.readouterr().out
     assert re.fullmatch(r"shown_after_ms=\d+\.\d\n", output)
     assert float(output.split("=")[1]) > 0
+    assert messages.critical_texts == []
+    assert audited_actions(test_database) == [AuditAction.SIGN_IN]
+
+
+def test_a_start_begun_before_qt_signs_in_the_same_way(
+    qtbot, test_database, clerk, messages, capsys
+):
+    # The command line opens the database and starts the password check before importing Qt.
+    started = start_up.begin("ignored", "clerk", PASSWORD, opener=lambda _url: test_database)
+
+    assert application.run_gui("ignored", "clerk", PASSWORD, True, started=started) == 0
+
+    assert capsys.readouterr().out.startswith("shown_after_ms=")
     assert messages.critical_texts == []
     assert audited_actions(test_database) == [AuditAction.SIGN_IN]
 
