@@ -75,3 +75,21 @@ def test_the_first_frame_needs_neither_the_orm_nor_the_later_pages(tmp_path):
             assert actions == [AuditAction.SIGN_IN]
         finally:
             database.dispose()
+
+
+def test_what_runs_before_qt_imports_no_qt():
+    # The command line opens the database and starts the password check with this module before
+    # it imports Qt, whose import hook would slow every import made after it.
+    completed = subprocess.run(
+        [sys.executable, "-c", "import sys, app.views.start_up; print(sorted(sys.modules))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    loaded = completed.stdout
+    assert "sqlalchemy" in loaded
+    assert "PySide6" not in loaded and "shiboken6" not in loaded
+    assert "sqlalchemy.orm" not in loaded
