@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from app.core import clock
@@ -796,51 +796,76 @@ class QueueItem:
         return (today - self.submitted_at.astimezone().date()).days
 
 
-def approval_queue(session: Session, actor: Actor, *, limit: int = 500) -> list[QueueItem]:
-    """What waits for this user's approval: a supervisor's own queue, and for the compact office,
-    their state's queue; oldest first."""
-    conditions = []
+def _queue_conditions(actor: Actor) -> list[ColumnElement[bool]]:
+    """One condition per queue the actor works: their own as a supervisor, their state's as its
+    compact office. Each is a range of its own index (assigned user and status; status), so they
+    are read apart rather than joined by OR, which would make the database read every activity.
+    The National Office approves nothing: managed work is approved inside its state."""
+    conditions: list[ColumnElement[bool]] = []
     if can(actor, Permission.APPROVE_ACTIVITIES) and actor.user_id is not None:
         conditions.append(
-            (Activity.status == ActivityStatus.PENDING_SUPERVISOR)
-            & (Activity.assigned_user_id == actor.user_id)
+            and_(
+                Activity.assigned_user_id == actor.user_id,
+                Activity.status == ActivityStatus.PENDING_SUPERVISOR,
+            )
         )
     if can(actor, Permission.TRANSMIT_ACTIVITIES):
-        office = Activity.status == ActivityStatus.PENDING_COMPACT_OFFICE
-        if not actor.sees_all_states:
-            office = office & (Activity.from_state == actor.jurisdiction_code)
-        conditions.append(office)
-    if not conditions:
-        return []
-    where = conditions[0]
-    for condition in conditions[1:]:
-        where = where | condition
+        if actor.is_system:
+            conditions.append(Activity.status == ActivityStatus.PENDING_COMPACT_OFFICE)
+        elif actor.jurisdiction_code != NATIONAL_OFFICE_CODE:
+            conditions.append(
+                and_(
+                    Activity.status == ActivityStatus.PENDING_COMPACT_OFFICE,
+                    Activity.from_state == actor.jurisdiction_code,
+                )
+            )
+    return conditions
+
+
+def approval_count(session: Session, actor: Actor, cap: int = 999) -> int:
+    """How many activities wait for the actor, counted no further than cap + 1 in each queue."""
+    total = 0
+    for condition in _queue_conditions(actor):
+        waiting = select(Activity.id).where(condition).limit(cap + 1).subquery()
+        total += session.scalar(select(func.count()).select_from(waiting)) or 0
+    return total
+
+
+def approval_queue(session: Session, actor: Actor, *, limit: int = 500) -> list[QueueItem]:
+    """What waits for this user's approval, oldest first (at most `limit` rows)."""
     author = User.__table__.alias("author")
-    rows = session.execute(
-        select(
-            Activity.id,
-            Activity.version,
-            Activity.activity_number,
-            Activity.type,
-            Activity.status,
-            Offender.id.label("offender_id"),
-            Offender.first_name,
-            Offender.last_name,
-            Offender.offender_number,
-            CompactCase.case_number,
-            Activity.from_state,
-            Activity.to_state,
-            author.c.username,
-            Activity.submitted_at,
-            Activity.due_date,
+    rows = []
+    for condition in _queue_conditions(actor):
+        rows.extend(
+            session.execute(
+                select(
+                    Activity.id,
+                    Activity.version,
+                    Activity.activity_number,
+                    Activity.type,
+                    Activity.status,
+                    Offender.id.label("offender_id"),
+                    Offender.first_name,
+                    Offender.last_name,
+                    Offender.offender_number,
+                    CompactCase.case_number,
+                    Activity.from_state,
+                    Activity.to_state,
+                    author.c.username,
+                    Activity.submitted_at,
+                    Activity.due_date,
+                )
+                .join(CompactCase, CompactCase.id == Activity.case_id)
+                .join(Offender, Offender.id == CompactCase.offender_id)
+                .outerjoin(author, author.c.id == Activity.author_id)
+                .where(condition)
+                .order_by(Activity.submitted_at, Activity.id)
+                .limit(limit)
+            ).all()
         )
-        .join(CompactCase, CompactCase.id == Activity.case_id)
-        .join(Offender, Offender.id == CompactCase.offender_id)
-        .outerjoin(author, author.c.id == Activity.author_id)
-        .where(where)
-        .order_by(Activity.submitted_at, Activity.id)
-        .limit(limit)
-    )
+    oldest_first = datetime.min.replace(tzinfo=UTC)
+    rows.sort(key=lambda row: (row.submitted_at or oldest_first, row.id))
+    del rows[limit:]
     return [
         QueueItem(
             activity_id=row.id,

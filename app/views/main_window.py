@@ -112,9 +112,11 @@ class MainWindow(QMainWindow):
         # After the offenders, so that Ctrl+1 and Ctrl+2 mean the same for every role.
         self.approvals_page: QWidget | None = None
         self._approvals_holder: QWidget | None = None
-        if can(context.actor, Permission.APPROVE_ACTIVITIES) or can(
+        # The National Office approves nothing: managed work is approved inside its state.
+        approves = can(context.actor, Permission.APPROVE_ACTIVITIES) or can(
             context.actor, Permission.TRANSMIT_ACTIVITIES
-        ):
+        )
+        if approves and context.actor.jurisdiction_code != jurisdictions.NATIONAL_OFFICE_CODE:
             self._approvals_holder = QWidget()
             QVBoxLayout(self._approvals_holder).setContentsMargins(0, 0, 0, 0)
             self._add_page(APPROVALS_TITLE, self._approvals_holder)
@@ -468,7 +470,7 @@ class MainWindow(QMainWindow):
         with self._context.database.read() as session:
             unread = notifications.unread_count(session, self._context.actor)
             waiting = (
-                len(activities.approval_queue(session, self._context.actor))
+                activities.approval_count(session, self._context.actor)
                 if self._approvals_holder is not None
                 else 0
             )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.core import clock
 from app.core.errors import ConcurrencyConflict, PermissionDenied, UserError, ValidationError
+from app.core.permissions import Actor
 from app.core.vocabulary import (
     ActivityOutcome,
     ActivityStatus,
@@ -269,11 +270,17 @@ def test_supervisor_bulk_approve_and_queues(db, office):
         assert [item.activity_id for item in queue] == ids
         assert activities.approval_queue(session, co) == []
         assert activities.approval_queue(session, officer) == []
+        assert activities.approval_count(session, supervisor) == 3
+        assert activities.approval_count(session, co) == 0
+        national = Actor(None, "no.admin", "NO", frozenset({Role.NATIONAL_OFFICE}))
+        assert activities.approval_queue(session, national) == []
     with db.unit_of_work(supervisor) as session:
         activities.bulk_approve(session, supervisor, [(i.activity_id, i.version) for i in queue])
     with db.read() as session:
         assert [item.activity_id for item in activities.approval_queue(session, co)] == ids
         assert activities.approval_queue(session, supervisor) == []
+        assert activities.approval_count(session, co) == 3
+        assert [i.activity_id for i in activities.approval_queue(session, co, limit=2)] == ids[:2]
 
 
 def test_stale_version_is_refused(db, office):
