@@ -117,7 +117,9 @@ def test_csv_has_the_seed_columns_and_only_the_states_records(db, system, tmp_pa
     assert export_warrant_status(db, virginia, tmp_path / "va.csv").rows == 3
     with db.read() as session:
         audited = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == AuditAction.VIEW_SENSITIVE)
+            select(AuditEntry)
+            .where(AuditEntry.action == AuditAction.VIEW_SENSITIVE)
+            .order_by(AuditEntry.id)
         ).all()
     assert [entry.changes["rows"] for entry in audited] == [2, 3]
     assert audited[0].changes["state"] == "TX"
