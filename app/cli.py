@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument(
         "--exit-after-shown", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
+    gui.add_argument(
+        "--open",
+        dest="open_url",
+        metavar="URL",
+        help="open a profile link (compact-office://offender/NUMBER, as e-mails carry) once signed in",
+    )
 
     user = commands.add_parser("user", help="manage user accounts (administrators)")
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
@@ -569,6 +575,7 @@ def _gui(args) -> int:
         password=password,
         exit_after_shown=args.exit_after_shown,
         started=started,
+        open_url=getattr(args, "open_url", None),
     )
 
 

@@ -280,3 +280,20 @@ def history(
         for field_name, (old, new) in sorted(changes.items()):
             lines.append(HistoryEntry(field=field_name, old=old, new=new, **common))
     return lines
+
+
+def offender_id_for_number(session: Session, actor: Actor, number: str) -> int:
+    """The profile an offender number names (its own or a number retired by a merge), if the
+    actor may see it: what a profile link in an e-mail opens."""
+    from app.core.errors import NotFound
+    from app.models import FormerOffenderNumber
+
+    text = number.strip()
+    found = session.scalar(select(Offender.id).where(Offender.offender_number == text))
+    if found is None:
+        found = session.scalar(
+            select(FormerOffenderNumber.offender_id).where(FormerOffenderNumber.number == text)
+        )
+    if found is None or not policy.can_see_offender(session, actor, found):
+        raise NotFound(f"No offender profile numbered {text} is visible to {actor.username}")
+    return found

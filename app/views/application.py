@@ -50,8 +50,10 @@ def run_gui(
     exit_after_shown: bool,
     *,
     started: Start | None = None,
+    open_url: str | None = None,
 ) -> int:
-    """`started` is `start_up.begin` for the same arguments, when the caller ran it before Qt."""
+    """`started` is `start_up.begin` for the same arguments, when the caller ran it before Qt;
+    `open_url` a profile link to open once the window is painted."""
     os.environ.setdefault("LANG", "C.UTF-8")
     if started is None:
         started = begin(database_url, sign_in_as, password, opener=open_database)
@@ -62,18 +64,27 @@ def run_gui(
     database = started.database
     try:
         if started.password_check is not None:
-            return _run_signed_in(database, started.password_check, exit_after_shown)
+            return _run_signed_in(database, started.password_check, exit_after_shown, open_url)
         application = _application()
         actor = _ask_who_signs_in(database, sign_in_as)
         if actor is None:
             return EXIT_OK
         context = AppContext(database=database, actor=actor, events=AppEvents())
-        return _run_main_window(application, _import_main_window()(context), exit_after_shown)
+        window = _import_main_window()(context)
+        _open_when_painted(window, open_url)
+        return _run_main_window(application, window, exit_after_shown)
     finally:
         database.dispose()
 
 
-def _run_signed_in(database: Database, check: PasswordCheck, exit_after_shown: bool) -> int:
+def _open_when_painted(window, open_url: str | None) -> None:
+    if open_url:
+        window.first_painted.connect(lambda: window.open_profile_link(open_url))
+
+
+def _run_signed_in(
+    database: Database, check: PasswordCheck, exit_after_shown: bool, open_url: str | None = None
+) -> int:
     """A password given at start: the main window is built for the account it names while argon2
     checks it, and shown only once the password is right.
 
@@ -93,6 +104,7 @@ def _run_signed_in(database: Database, check: PasswordCheck, exit_after_shown: b
         QMessageBox.critical(None, APP_NAME, unrecorded or _sign_in_failed_text())
         return EXIT_SIGN_IN_FAILED
     actor = candidate.actor
+    _open_when_painted(window, open_url)
     recorded = False
     problem: str | None = None
 

@@ -375,6 +375,24 @@ class MainWindow(QMainWindow):
         window.activateWindow()
         return window
 
+    def open_profile_link(self, url: str) -> QWidget | None:
+        """A profile link (`compact-office://offender/NUMBER`, as e-mails carry) opened in its
+        window; a link that names no visible profile is said in the status bar."""
+        from app.services import profiles
+        from app.services.warrant_notifications import offender_number_from_url
+
+        number = offender_number_from_url(url)
+        if number is None:
+            self.statusBar().showMessage(f"Not a profile link: {url}", 15_000)
+            return None
+        try:
+            with self._context.database.read() as session:
+                offender_id = profiles.offender_id_for_number(session, self._context.actor, number)
+        except UserError as error:
+            self.statusBar().showMessage(str(error), 15_000)
+            return None
+        return self.open_profile(offender_id)
+
     def new_offender(self) -> None:
         from app.views.offender_dialogs import OffenderDialog
 

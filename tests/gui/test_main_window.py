@@ -289,3 +289,25 @@ def test_ctrl_q_closes_the_window(qtbot, window):
 )
 def test_count_says_how_many_in_words(count, capped, kind, text):
     assert count_text(count, capped, kind) == text
+
+
+def test_a_profile_link_from_an_e_mail_opens_the_profile(qtbot, db, system, window):
+    with db.unit_of_work(system) as session:
+        make_offender(session, last_name="Hidden", first_name="Ohio", offender_number="OH0000001",
+                      created_by_state="OH")  # fmt: skip
+    opened = window.open_profile_link("compact-office://offender/TX0000101")
+    qtbot.addWidget(opened)
+    assert opened.name_label.text() == "Smith, Anna"
+    assert window.open_profile_link("compact-office://offender/OH0000001") is None
+    assert (
+        "No offender profile numbered OH0000001 is visible" in window.statusBar().currentMessage()
+    )
+    assert window.open_profile_link("https://example.org/") is None
+    assert window.statusBar().currentMessage() == "Not a profile link: https://example.org/"
+
+
+def test_gui_takes_a_profile_link_to_open():
+    from app.cli import build_parser
+
+    args = build_parser().parse_args(["gui", "--open", "compact-office://offender/TX0000101"])
+    assert args.open_url == "compact-office://offender/TX0000101"
