@@ -88,15 +88,25 @@ def main(argv: list[str] | None = None) -> int:
         "--verify", action="store_true", help="export the new database too and compare the files"
     )
     parser.add_argument("--keep", action="store_true", help="keep the folder and the new database")
+    parser.add_argument(
+        "--import-only",
+        metavar="DIR",
+        help="import this data-exchange folder (one kept by --keep) instead of exporting one",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return _child(*args.child)
 
-    source_url, _ = ensure_database(args.offenders, args.seed, args.database_url)
+    if args.import_only:
+        source_url = None
+        folder = Path(args.import_only).resolve()
+    else:
+        source_url, _ = ensure_database(args.offenders, args.seed, args.database_url)
     work = Path(args.work_dir or tempfile.mkdtemp(prefix="compact-office-exchange-"))
     work.mkdir(parents=True, exist_ok=True)
-    folder = work / "folder"
+    if not args.import_only:
+        folder = work / "folder"
     target = work / "imported.sqlite3"
     for leftover in work.glob("imported.sqlite3*"):
         leftover.unlink()
@@ -108,23 +118,31 @@ def main(argv: list[str] | None = None) -> int:
     fresh.dispose()
 
     try:
-        exported = _run("export", source_url, folder)
+        exported = None if args.import_only else _run("export", source_url, folder)
         imported = _run("import", target_url, folder)
+        counts_given = imported["counts"] if exported is None else exported["counts"]
         verified = ""
         if args.verify:
             again = _run("export", target_url, work / "again")
             same = all(
                 filecmp.cmp(folder / name, work / "again" / name, shallow=False)
-                for name in exported["counts"]
+                for name in counts_given
             )
             verified = "; re-exported files identical" if same else "; RE-EXPORT DIFFERS"
-            assert again["counts"] == exported["counts"]
-        rows = sum(exported["counts"].values())
+            assert again["counts"] == counts_given
+        rows = sum(counts_given.values())
         size = _folder_size(folder)
         database_size = target.stat().st_size
     finally:
-        if not args.keep:
+        if not args.keep and not args.import_only:
             shutil.rmtree(work, ignore_errors=True)
+        elif not args.keep:
+            # The folder given to --import-only is not ours to remove, wherever it is.
+            for leftover in work.glob("imported.sqlite3*"):
+                leftover.unlink()
+            shutil.rmtree(work / "again", ignore_errors=True)
+            if args.work_dir is None:
+                work.rmdir()
 
     def line(measure, result, target_text, note):
         return (
@@ -132,17 +150,24 @@ def main(argv: list[str] | None = None) -> int:
             f"| {result['peak_rss_mib']:>8,.0f} MiB | {target_text:<18} | {note} |"
         )
 
-    counts = ", ".join(f"{name} {count:,}" for name, count in exported["counts"].items())
+    counts = ", ".join(f"{name} {count:,}" for name, count in counts_given.items())
+    source = folder if args.import_only else f"{args.offenders:,} offenders, seed {args.seed}"
     print(
-        f"\nData-exchange folder: {args.offenders:,} offenders, seed {args.seed}: {rows:,} rows "
-        f"({counts}); {size / 2**20:,.0f} MiB of CSV; {os.cpu_count()} cores\n"
+        f"\nData-exchange folder: {source}: {rows:,} rows ({counts}); "
+        f"{size / 2**20:,.0f} MiB of CSV; {os.cpu_count()} cores\n"
     )
     print(f"| {'measure':<34} | {'time':>10} | {'rows/s':>9} | {'peak RSS':>12} | "
           f"{'target':<18} | note |")  # fmt: skip
     print(f"|{'-' * 36}|{'-' * 12}|{'-' * 11}|{'-' * 14}|{'-' * 20}|------|")
-    print(
-        line("export (SQLite, all visible)", exported, "", f"CPU {exported['cpu_seconds']:,.0f} s")
-    )
+    if exported is not None:
+        print(
+            line(
+                "export (SQLite, all visible)",
+                exported,
+                "",
+                f"CPU {exported['cpu_seconds']:,.0f} s",
+            )
+        )
     print(
         line(
             "import into a new SQLite file",
@@ -154,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{verified}",
         )
     )
-    if args.offenders >= 1_000_000:
+    if counts_given.get("offenders.csv", 0) >= 1_000_000:
         met = (
             imported["seconds"] < IMPORT_TARGET_SECONDS
             and imported["peak_rss_mib"] < IMPORT_TARGET_RSS_MIB
