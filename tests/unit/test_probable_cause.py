@@ -45,9 +45,13 @@ def add(db, world, actor="VA", raw=HEARING, attachment=None) -> int:
 
 def stored(db):
     with db.read() as session:
-        records = session.scalars(select(ProbableCauseRecord)).all()
+        records = session.scalars(
+            select(ProbableCauseRecord).order_by(ProbableCauseRecord.id)
+        ).all()
         audit = session.scalars(
-            select(AuditEntry).where(AuditEntry.entity == "probable_cause_record")
+            select(AuditEntry)
+            .where(AuditEntry.entity == "probable_cause_record")
+            .order_by(AuditEntry.id)
         ).all()
         return records, audit
 
