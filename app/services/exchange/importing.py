@@ -27,6 +27,7 @@ from app.services.exchange.format import (
     ACTIVITIES,
     BY_NAME,
     FILES,
+    OFFENDERS,
     REQUIRED_FILE,
     WARRANTS,
     ExchangeError,
@@ -313,6 +314,15 @@ def _load(
         else:
             done = finished_files + batch.records_read
         report(f"Checking and loading {batch.file}", min(done, total), total)
+        if (
+            batch.finished
+            and batch.file == OFFENDERS.name
+            and bulk is not None
+            and not loader.errors
+        ):
+            # Built while the reader is on the next files, which it reads more slowly than they
+            # are stored: time this process would otherwise spend waiting.
+            bulk.restore_offenders()
     if not profiles_done and not loader.errors:
         derive_profiles()
     if bulk is not None:

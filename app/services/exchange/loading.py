@@ -624,6 +624,10 @@ class SqliteBulkMode:
         if self.cache_kib:
             self.connection.exec_driver_sql(f"PRAGMA cache_size = -{self.cache_kib}")
 
+    def restore_offenders(self) -> None:
+        """The profiles' own indexes, once offenders.csv is stored: nothing later writes them."""
+        self._restore(lambda table: table == "offender")
+
     def restore_links(self) -> None:
         """The links' index by profile, which rebuilding the links of existing profiles reads."""
         self._restore(lambda table: table == "offender_link")
