@@ -187,11 +187,15 @@ def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
     # Indexes set aside and rebuilt (the path of large imports) on SQLite, whatever the size.
     monkeypatch.setattr(loading, "DEFER_INDEXES_FROM_ROWS", 1)
     switched = []
+    importing_connections = []
     use_rollback_journal = loading.SqliteBulkMode.use_rollback_journal
 
     def noting_the_switch(self):
         use_rollback_journal(self)
         switched.append(self.journal_switched)
+        raw = self.connection.connection.driver_connection
+        importing_connections.append(raw)
+        assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 0
 
     monkeypatch.setattr(loading.SqliteBulkMode, "use_rollback_journal", noting_the_switch)
     with (
@@ -230,6 +234,9 @@ def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
                 assert switched == [True]
                 with target.engine.connect() as connection:
                     assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                # Its foreign-key checks, off while it loaded, are on again in the pool.
+                (raw,) = importing_connections
+                assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
             with source.read() as a, target.read() as b:
                 for query in (
                     OffenderSearch("smi"),
