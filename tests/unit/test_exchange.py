@@ -174,6 +174,34 @@ def _derived(database: Database) -> dict[str, list]:
     }
 
 
+def _links(database: Database) -> set[tuple]:
+    with database.read() as session:
+        return {
+            tuple(row)
+            for row in session.execute(
+                select(OffenderLink.jurisdiction_code, OffenderLink.offender_id,
+                       OffenderLink.last_name_key, OffenderLink.first_name_key)
+            )
+        }  # fmt: skip
+
+
+def _expected_links(database: Database) -> set[tuple]:
+    """Each profile's creator and the two states of each of its cases, with its name keys."""
+    with database.read() as session:
+        keys = {
+            id_: (last, first)
+            for id_, last, first in session.execute(
+                select(Offender.id, Offender.last_name_key, Offender.first_name_key)
+            )
+        }
+        states = set(session.execute(select(Offender.created_by_state, Offender.id)))
+        for sending, receiving, offender_id in session.execute(
+            select(CompactCase.sending_state, CompactCase.receiving_state, CompactCase.offender_id)
+        ):
+            states |= {(sending, offender_id), (receiving, offender_id)}
+    return {(state, id_, *keys[id_]) for state, id_ in states}
+
+
 def _schema(database: Database) -> set[tuple[str, str]]:
     with database.read() as session:
         if database.dialect == "sqlite":
@@ -229,6 +257,7 @@ def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
                 # Rows come in the order they were added, and an import keeps file order.
                 assert first == second
             assert _derived(source) == _derived(target)
+            assert _links(target) == _expected_links(target)
             if target.dialect == "sqlite":
                 # A large import writes through a rollback journal, then gives the WAL back.
                 assert switched == [True]
