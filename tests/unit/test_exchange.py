@@ -453,6 +453,27 @@ def test_documented_columns_may_be_given_and_empty_cells_take_defaults(db, syste
         assert str(case.next_due_date) == "2024-04-01"
 
 
+def test_timestamps_in_other_iso_forms_keep_their_moment(db, system, tmp_path):
+    """Written as exported (UTC, whole seconds), a timestamp is stored as it is read; any other
+    ISO 8601 form of the same length is converted, not rearranged."""
+    files = valid_files()
+    files["offenders.csv"][0] += ["updated_at"]
+    moments = ["2026-W01-1T00:00:00+00:00", "2026-01-02T101112.5+00:00",
+               "2026-01-03T05:06:07-05:00"]  # fmt: skip
+    for row, moment in zip(files["offenders.csv"][1:], moments, strict=True):
+        row.append(moment)
+    import_folder(db, system, write_folder(tmp_path / "in", files))
+    with db.read() as session:
+        stored = session.scalars(
+            select(Offender.updated_at).order_by(Offender.offender_number)
+        ).all()
+    assert sorted(moment.astimezone(UTC) for moment in stored) == [
+        datetime(2025, 12, 29, tzinfo=UTC),
+        datetime(2026, 1, 2, 10, 11, 12, 500000, tzinfo=UTC),
+        datetime(2026, 1, 3, 10, 6, 7, tzinfo=UTC),
+    ]
+
+
 def test_implausible_legacy_values_are_imported(db, system, tmp_path):
     """The form's plausibility rules are for typing; the data-quality reports find these."""
     files = valid_files()

@@ -167,9 +167,18 @@ class _Values:
         except KeyError:
             raise ValueError(f"'{raw}' is not true or false") from None
 
+    # The common timestamp, UTC with whole seconds as exported: the test and the stored form,
+    # also written out in each row converter, where a call per cell would cost about as much.
+    # Every separator is checked: ISO 8601 has other forms of the same length (a week date
+    # 2026-W01-1, a basic time 000000.0) that parse but would be stored rearranged wrongly.
+    EXPORTED_TIMESTAMP = (
+        'raw[19:] == "+00:00" and raw[10:11] == "T" and raw[4:5] == "-" and raw[7:8] == "-"'
+        ' and raw[13:14] == ":" and raw[16:17] == ":"'
+    )
+    EXPORTED_TIMESTAMP_STORED = {True: 'raw[:10] + " " + raw[11:19] + ".000000"', False: "raw"}
+
     def _timestamp(self, raw: str) -> Any:
-        # The common case first, UTC with whole seconds as exported: checked, then rearranged.
-        if len(raw) == 25 and raw[19:] == "+00:00" and raw[10] == "T":
+        if _is_exported_timestamp(raw):
             try:
                 _from_iso(raw)
             except ValueError:
@@ -202,6 +211,9 @@ class _Values:
             self._contents.clear()
         self._contents[raw] = raw
         return raw
+
+
+_is_exported_timestamp = eval(f"lambda raw: {_Values.EXPORTED_TIMESTAMP}")
 
 
 def stored_timestamp(dialect: str, moment: datetime) -> str:
@@ -605,7 +617,10 @@ class FolderReader:
         width = len(header)
         position = {name: index for index, name in enumerate(header)}
         convert_row = _row_converter(
-            spec, position, [self.values.converter(column) for column in spec.columns]
+            spec,
+            position,
+            [self.values.converter(column) for column in spec.columns],
+            self.values.sqlite,
         )
         # Where the row's own id is; aliases have none (nothing refers to them).
         id_cell = position[spec.id_column] if spec.id_column else None
@@ -710,13 +725,17 @@ class FolderReader:
 
 
 def _row_converter(
-    spec: FileSpec, position: dict[str, int], converters: list[Callable[[str], Any]]
+    spec: FileSpec,
+    position: dict[str, int],
+    converters: list[Callable[[str], Any]],
+    sqlite: bool,
 ) -> Callable[[list[str], list[ExchangeError], int], list | None]:
     """A function converting one row's cells (in the header's order) to a list of values (in the
     spec's order), or None after adding its errors to the list given.
 
     Written out column by column and compiled once per file: a loop over the columns costs more
     than the conversions themselves, and a million-row file pays it twenty million times.
+    `sqlite`: whether the converters store for SQLite (the common timestamp is written out).
     """
     lines = ["def convert_row(row, errors, line):", "    failed = False"]
     for index, column in enumerate(spec.columns):
@@ -724,6 +743,31 @@ def _row_converter(
         cell = position.get(column.name)
         if cell is None:
             lines.append(f"    {value} = None")
+            continue
+        if column.type is ColumnType.TIMESTAMP:
+            lines += [
+                f"    raw = row[{cell}]",
+                "    if raw:",
+                "        try:",
+                f"            if {_Values.EXPORTED_TIMESTAMP}:",
+                "                try:",
+                "                    from_iso(raw)",
+                f"                    {value} = {_Values.EXPORTED_TIMESTAMP_STORED[sqlite]}",
+                "                except ValueError:",
+                f"                    {value} = c{index}(raw)  # raises with the rule in words",
+                "            else:",
+                f"                {value} = c{index}(raw)",
+                "        except ValueError as exc:",
+                f"            errors.append(Error(FILE, line, {column.name!r}, str(exc)))",
+                f"            failed, {value} = True, None",
+                "    else:",
+                f"        {value} = None",
+            ]
+            if column.required:
+                lines += [
+                    f"        errors.append(Error(FILE, line, {column.name!r}, 'is required'))",
+                    "        failed = True",
+                ]
             continue
         if converters[index] is _as_is:
             lines += [f"    {value} = row[{cell}] or None"]
@@ -753,7 +797,7 @@ def _row_converter(
     values = ", ".join(f"v{index}" for index in range(len(spec.columns)))
     lines.append(f"    return None if failed else [{values}]")
     namespace: dict[str, Any] = {f"c{index}": c for index, c in enumerate(converters)}
-    namespace.update(Error=ExchangeError, FILE=spec.name)
+    namespace.update(Error=ExchangeError, FILE=spec.name, from_iso=_from_iso)
     exec(compile("\n".join(lines), f"<row converter of {spec.name}>", "exec"), namespace)
     return namespace["convert_row"]
 
