@@ -500,14 +500,12 @@ def _notify(database, actor, args) -> int:
         if args.limit < 1:
             raise UserError("--limit: must be at least 1")
         from app.core import clock
-        from app.services.reminders import queue_due_reminders
-        from app.services.warrant_notifications import queue_incomplete_warrant_reminders
+        from app.services.reminders import queue_scheduled_messages
 
         # Reminders are queued once a day per offset (their dedup keys say which), so a scheduler
         # may run this as often as it likes.
         with database.unit_of_work(actor) as session:
-            queue_due_reminders(session, clock.today())
-            queue_incomplete_warrant_reminders(session, clock.today())
+            queue_scheduled_messages(session, clock.today())
         report = mailer.send_pending(database, limit=args.limit)
         if not report.configured:
             raise UserError("e-mail is not set up: run compact-office notify settings --host ...")

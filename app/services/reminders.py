@@ -7,9 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Row, exists, select
+from sqlalchemy import Row, exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from app.core import clock
 from app.core.calendar import BusinessCalendar
 from app.core.jurisdictions import BY_CODE
 from app.core.vocabulary import (
@@ -19,14 +21,37 @@ from app.core.vocabulary import (
     DayCountUnit,
     Role,
 )
-from app.models import Activity, CompactCase, DeadlineRule, Offender, ReminderRule, User, UserRole
+from app.models import (
+    Activity,
+    CompactCase,
+    DeadlineRule,
+    Offender,
+    ReminderRule,
+    Setting,
+    User,
+    UserRole,
+)
 from app.services.calendar import calendars_for
 from app.services.deadlines import Due, rule_in_force
 from app.services.notifications import enqueue
+from app.services.warrant_notifications import queue_incomplete_warrant_reminders
 
-__all__ = ["REMINDER_KIND", "queue_due_reminders"]
+__all__ = [
+    "CATCH_UP_DAYS",
+    "DailyScheduledMessages",
+    "REMINDER_KIND",
+    "queue_due_reminders",
+    "queue_reminders_since_last_run",
+    "queue_scheduled_messages",
+]
 
 REMINDER_KIND = "deadline_reminder"
+# When no reminders were queued for some days (the office closed, no one signed in, no scheduler
+# running), the next run queues theirs too, this many days back at most: a reminder of a reply
+# due weeks ago is noise, and the overdue badges say it anyway.
+CATCH_UP_DAYS = 14
+# The last day whose reminders were queued (ISO date), in the settings table.
+QUEUED_THROUGH_KEY = "reminders.queued_through"
 
 # What each reminded activity awaits: its name in the e-mail, and the rule whose due date it is
 # (for activities stored without their rule, such as loaded or generated ones).
@@ -211,6 +236,15 @@ class _Rules:
         ).describe()
 
 
+def _late_label(due: date, queued_on: date) -> str:
+    """What a reminder queued after its day says of the due date, as of the day it goes out."""
+    if due < queued_on:
+        return f"overdue (it was due on {due:%m/%d/%Y})"
+    if due == queued_on:
+        return "due today"
+    return f"due on {due:%m/%d/%Y}"
+
+
 def _message(row: Row, label: str, rule_text: str, sent_on: date) -> tuple[str, str]:
     item = _awaited_name(row.type)
     name = f"{row.first_name} {row.last_name}"
@@ -235,16 +269,19 @@ def _message(row: Row, label: str, rule_text: str, sent_on: date) -> tuple[str, 
     return subject, body
 
 
-def queue_due_reminders(session: Session, today: date) -> int:
-    """Queues today's reminders, one per recipient; returns how many were new.
+def queue_due_reminders(session: Session, today: date, *, queued_on: date | None = None) -> int:
+    """Queues the reminders of the day `today`, one per recipient; returns how many were new.
 
     Run it once a day or more often: a reminder already queued (same activity, offset, unit and
     recipient) is not queued again. Each query is one type's transmissions of a day or a few (a
     weekend), so the work follows the day's traffic, not the size of the activity table.
+    `queued_on`: the day it actually runs, when that is later (a missed day caught up); such a
+    reminder says where the due date stands on that day rather than the rule's words.
     """
     rules = session.scalars(select(ReminderRule).order_by(ReminderRule.id)).all()
     if not rules:
         return 0
+    late = queued_on is not None and queued_on > today
     calendars = calendars_for(session, list(BY_CODE))
     recipients, deadline_rules = _Recipients(session), _Rules(session)
     queued = 0
@@ -255,9 +292,8 @@ def queue_due_reminders(session: Session, today: date) -> int:
             recipients.load_users(user for row in rows if (user := _assigned(row)) is not None)
             for row in rows:
                 sent_on = row.transmitted_at.astimezone().date()
-                subject, body = _message(
-                    row, rule.label, deadline_rules.describe(row, sent_on), sent_on
-                )
+                label = _late_label(row.due_date, queued_on) if late else rule.label
+                subject, body = _message(row, label, deadline_rules.describe(row, sent_on), sent_on)
                 for user_id in recipients.of(row):
                     added = enqueue(
                         session,
@@ -273,3 +309,84 @@ def queue_due_reminders(session: Session, today: date) -> int:
                     if added is not None:
                         queued += 1
     return queued
+
+
+def queue_reminders_since_last_run(session: Session, today: date) -> int:
+    """Today's reminders and those of the days since the last run that queued any (at most
+    CATCH_UP_DAYS back; on the first run ever, today's alone); returns how many were new.
+
+    Safe to run from several processes at once: the dedup keys stop a second message, and the
+    day reached only moves forward.
+    """
+    last = queued_through(session)
+    first = today - timedelta(days=CATCH_UP_DAYS - 1)
+    if last is None or last >= today:
+        first = today
+    elif last + timedelta(days=1) > first:
+        first = last + timedelta(days=1)
+    queued = 0
+    day = first
+    while day <= today:
+        queued += queue_due_reminders(session, day, queued_on=today)
+        day += timedelta(days=1)
+    _mark_queued_through(session, today)
+    return queued
+
+
+def queued_through(session: Session) -> date | None:
+    """The last day whose reminders were queued, if any ever were."""
+    value = session.scalar(select(Setting.value).where(Setting.key == QUEUED_THROUGH_KEY))
+    return date.fromisoformat(value) if value else None
+
+
+def _mark_queued_through(session: Session, today: date) -> None:
+    # Bookkeeping, like a warrant record's last_reminder_at: a plain statement that neither bumps
+    # a version (two processes may both get here) nor fills the audit log with a row a day; the
+    # messages queued are what the log holds. ISO dates compare as text.
+    table = Setting.__table__
+    value = today.isoformat()
+    moved = session.execute(
+        update(table)
+        .where(table.c.key == QUEUED_THROUGH_KEY, table.c.value < value)
+        .values(value=value)
+    )
+    if moved.rowcount or queued_through(session) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.execute(insert(table).values(key=QUEUED_THROUGH_KEY, value=value, version=1))
+    except IntegrityError:
+        pass  # another process recorded it meanwhile
+
+
+def queue_scheduled_messages(session: Session, today: date) -> int:
+    """Everything queued by the calendar rather than by a user's action: the reminders of replies
+    awaited (missed days caught up) and the weekly reminders of incomplete warrant records.
+    Run by `compact-office notify send` and once a day by the application's background sender."""
+    return queue_reminders_since_last_run(session, today) + queue_incomplete_warrant_reminders(
+        session, today
+    )
+
+
+class DailyScheduledMessages:
+    """queue_scheduled_messages, as the local system account, the first time it runs on each
+    local day: the application's background sender calls it every minute, and a day's reminders
+    go out even where no scheduler runs `notify send` (the dedup keys make a second office's
+    application, or the scheduler as well, harmless)."""
+
+    def __init__(self, database):
+        self.database = database
+        self.done_on: date | None = None
+
+    def run(self, today: date | None = None) -> int:
+        from app.services.users import system_actor
+
+        today = today or clock.today()
+        if self.done_on == today:
+            return 0
+        with self.database.read() as session:
+            actor = system_actor(session)
+        with self.database.unit_of_work(actor) as session:
+            queued = queue_scheduled_messages(session, today)
+        self.done_on = today
+        return queued

@@ -74,15 +74,17 @@ class InboxPage(QWidget):
 
 
 class _SendJob(QRunnable):
-    def __init__(self, database, done):
+    def __init__(self, database, scheduled, done):
         super().__init__()
         self.database = database
+        self.scheduled = scheduled
         self.done = done
 
     def run(self) -> None:
         from app.services import mailer
 
         try:
+            self.scheduled.run()
             report = mailer.send_pending(self.database)
             self.done.emit(report.describe() if report.configured else "")
         except Exception as error:  # noqa: BLE001 - the next round tries again; say why once
@@ -90,13 +92,18 @@ class _SendJob(QRunnable):
 
 
 class BackgroundSender(QObject):
-    """Sends the outbox every minute on a worker thread (its own sessions, nothing shared)."""
+    """Sends the outbox every minute on a worker thread (its own sessions, nothing shared),
+    having queued the day's reminders first on the first round of each day."""
 
     finished = Signal(str)
 
     def __init__(self, database, parent: QObject | None = None):
         super().__init__(parent)
+        # Imported here: the reminders bring the calendars and holidays, needed after start-up.
+        from app.services.reminders import DailyScheduledMessages
+
         self.database = database
+        self.scheduled = DailyScheduledMessages(database)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.timer = QTimer(self)
@@ -108,7 +115,7 @@ class BackgroundSender(QObject):
 
     def send_now(self) -> None:
         if self.pool.activeThreadCount() == 0:
-            self.pool.start(_SendJob(self.database, self.finished))
+            self.pool.start(_SendJob(self.database, self.scheduled, self.finished))
 
     def stop(self) -> None:
         self.timer.stop()

@@ -6,14 +6,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.core.calendar import BusinessCalendar
 from app.core.vocabulary import ActivityStatus, ActivityType, DayCountUnit, Role
 from app.models import Activity, Notification, ReminderRule
 from app.services.calendar import add_closure
 from app.services.deadlines import compute_due
-from app.services.reminders import REMINDER_KIND, _windows, queue_due_reminders
+from app.services.reminders import (
+    REMINDER_KIND,
+    DailyScheduledMessages,
+    _windows,
+    queue_due_reminders,
+    queue_reminders_since_last_run,
+    queued_through,
+)
 from tests.factories import make_case, make_offender, make_user
 
 _numbers = count(1)
@@ -226,3 +233,53 @@ def test_the_transmission_windows_are_exactly_the_days_that_land_on_today(code, 
             for i in range((window.end - window.first).days)
         }
         assert found == expected, today
+
+
+# --- Days without a run -------------------------------------------------------------------------
+def test_days_without_a_run_are_caught_up_once_saying_where_the_due_date_stands(db, system):
+    with db.unit_of_work(system) as session:
+        officer = make_user(session, state="VA", roles=(Role.OFFICER,))
+        _o, _c, request = _transfer_request(session, receiving_assigned_user_id=officer.id)
+        # The last run was on day 42; days 43 to 46 passed without one (44: due tomorrow, 45: due
+        # today, 46: due yesterday), and today is day 47.
+        assert queue_reminders_since_last_run(session, SENT + timedelta(days=42)) == 0
+        today = SENT + timedelta(days=47)
+        assert queue_reminders_since_last_run(session, today) == 3
+        assert queue_reminders_since_last_run(session, today) == 0
+        assert queued_through(session) == today
+        reminders = _reminders(session, request.id)
+        assert [r.dedup_key.split(":")[2] for r in reminders] == ["44cd", "45cd", "46cd"]
+        # Sent on day 47, each says so: the request was due on day 45 (16 Apr 2026).
+        assert {r.subject.split(" is ", 1)[1] for r in reminders} == {
+            "overdue (it was due on 04/16/2026)."
+        }
+
+
+def test_the_first_run_queues_today_alone_and_catching_up_stops_at_two_weeks(db, system):
+    with db.unit_of_work(system) as session:
+        officer = make_user(session, state="VA", roles=(Role.OFFICER,))
+        _o, _c, request = _transfer_request(session, receiving_assigned_user_id=officer.id)
+        # Never run before: day 46's 'due yesterday' alone, not the days before it.
+        assert queue_reminders_since_last_run(session, SENT + timedelta(days=46)) == 1
+        assert _reminders(session, request.id)[0].subject.endswith("is due yesterday.")
+        # Then nothing for 50 days: day 75 (due 30 days ago) is more than two weeks before day 96;
+        # day 105's comes on its day.
+        assert queue_reminders_since_last_run(session, SENT + timedelta(days=96)) == 0
+        assert queue_reminders_since_last_run(session, SENT + timedelta(days=105)) == 1
+        assert [r.dedup_key.split(":")[2] for r in _reminders(session, request.id)] == [
+            "46cd", "105cd",
+        ]  # fmt: skip
+
+
+def test_the_background_round_queues_the_days_messages_once_a_day(db, system):
+    with db.unit_of_work(system) as session:
+        officer = make_user(session, state="VA", roles=(Role.OFFICER,))
+        _o, _c, request = _transfer_request(session, receiving_assigned_user_id=officer.id)
+    daily = DailyScheduledMessages(db)
+    assert daily.run(TODAY) == 1
+    with db.unit_of_work(system) as session:
+        session.execute(delete(Notification).where(Notification.activity_id == request.id))
+    assert daily.run(TODAY) == 0  # the same day: not run again
+    assert daily.run(TODAY + timedelta(days=1)) == 0  # day 31 reminds of nothing
+    with db.read() as session:
+        assert queued_through(session) == TODAY + timedelta(days=1)
