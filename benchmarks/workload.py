@@ -119,6 +119,32 @@ def measure_workload(
     return lines
 
 
+def measure_approvals(database, runs: int = REPEATS) -> Line:
+    """The Texas compact office's approval queue as the Approvals page reads it: its count (capped
+    at 1,000) and its first 500 rows, oldest submission first."""
+    from app.core.permissions import Actor
+    from app.core.vocabulary import Role
+    from app.services.activities import approval_count, approval_queue
+
+    office = Actor(None, "tx.compact.office", "TX", frozenset({Role.COMPACT_OFFICE}))
+    times = []
+    for run in range(runs + 1):
+        with database.read() as session:
+            started = time.perf_counter()
+            waiting = approval_count(session, office)
+            rows = approval_queue(session, office)
+            elapsed = (time.perf_counter() - started) * 1000
+        if run:
+            times.append(elapsed)
+    return Line(
+        "approvals: Texas compact office's queue",
+        statistics.median(times),
+        percentile(times, 0.95),
+        target=TARGET,
+        note=f"{runs} runs; count ({waiting:,} waiting, capped at 1,000) + first {len(rows)} rows",
+    )
+
+
 def bench_actors(database) -> dict[str, object]:
     from app.services.users import actor_for_username
 
@@ -157,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         lines = measure_workload(
             database, bench_actors(database), bench_officer(database), args.runs
         )
+        lines.append(measure_approvals(database, args.runs))
     finally:
         database.dispose()
     print_table(lines, f"\nCompact workload, first page: {database.description}\n")

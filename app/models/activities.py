@@ -18,7 +18,8 @@ class Activity(Versioned, Timestamps, Base):
     __table_args__ = (
         Index("ix_activity_case_created", "case_id", "created_at"),
         Index("ix_activity_assigned_status", "assigned_user_id", "status"),
-        Index("ix_activity_status_due", "status", "due_date"),
+        # One state's activities awaiting its compact office, oldest first: the approval queue.
+        Index("ix_activity_status_from_submitted", "status", "from_state", "submitted_at"),
         # A day's transmissions of one type: what the daily reminders read (app.services.reminders).
         Index("ix_activity_type_transmitted", "type", "transmitted_at"),
     )

@@ -1818,7 +1818,7 @@ DEFERRED_INDEXES = (
     "ix_compact_case_next_due",
     "ix_compact_case_sending_status_special",
     "ix_compact_case_receiving_status_special",
-    "ix_activity_status_due",
+    "ix_activity_status_from_submitted",
     "ix_activity_type_transmitted",
     "ix_offender_name_keys",
     "ix_offender_link_name",

@@ -77,7 +77,7 @@ def _builders():
         "CaseNote": (lambda s: CaseNote(case_id=make_case(s, offender(s)).id, text="called"), "text", "called back"),
         "Activity": (lambda s: _activity(s, offender(s)), "status", ActivityStatus.PENDING_SUPERVISOR),
         "ActivityStep": (lambda s: ActivityStep(activity_id=_activity(s, offender(s)).id, decision=ApprovalDecision.SUBMITTED), "comment", "ok"),
-        "TransmittedCopy": (lambda s: TransmittedCopy(activity_id=_activity(s, offender(s)).id, transmitted_at=utcnow(), content={"a": 1}), "pdf_sha256", "ab"),
+        "TransmittedCopy": (lambda s: TransmittedCopy(activity_id=_activity(s, offender(s)).id, transmitted_at=utcnow(), content={"a": 1}), None, None),  # never updated: tests/integration/test_migration_0006.py
         "ProbableCauseRecord": (lambda s: ProbableCauseRecord(case_id=make_case(s, offender(s)).id, hearing_date=date(2026, 1, 5)), "established", True),
         "WarrantStatusRecord": (lambda s: WarrantStatusRecord(warrant_status_id="WS1", offender_id=offender(s).id, issued_date=date(2026, 1, 2), issuing_authority="Travis County Court", created_by="x", updated_by="x", status=WarrantStatus.ACTIVE), "ncic_entry_date", date(2026, 1, 3)),
         "ManagementRequest": (lambda s: ManagementRequest(kind=ManagementKind.DELETE, requesting_state="TX", source_offender_number="T1"), "reason", "junk"),
