@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.core.security import hash_password
-from app.core.vocabulary import CaseStatus, InterestSide, Role, SupervisionType
-from app.models import CaseInterest, CompactCase, Offender, User, UserRole
+from app.core.vocabulary import ActivityType, CaseStatus, InterestSide, Role, SupervisionType
+from app.models import Activity, CaseInterest, CompactCase, Offender, User, UserRole
 from app.services.links import refresh_links
 
 _numbers = itertools.count(1)
@@ -76,3 +76,19 @@ def make_case(session: Session, offender: Offender, **values) -> CompactCase:
     session.flush()
     refresh_links(session, [offender.id])
     return case
+
+
+def make_activity(session: Session, case: CompactCase, **values) -> Activity:
+    """A draft activity on the case, from its sending state to its receiving state."""
+    defaults = dict(
+        activity_number=f"A{next(_numbers):07d}",
+        case_id=case.id,
+        type=ActivityType.TRANSFER_REQUEST,
+        from_state=case.sending_state,
+        to_state=case.receiving_state,
+    )
+    defaults.update(values)
+    activity = Activity(**defaults)
+    session.add(activity)
+    session.flush()
+    return activity

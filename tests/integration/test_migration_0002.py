@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -33,13 +36,22 @@ def _alembic(database: Database, verb: str, target: str) -> None:
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
+@contextmanager
+def database_at(folder, revision: str) -> Iterator[Database]:
+    """A new database of the kind under test, with the schema of an older revision."""
+    with fresh_database_url(folder, "old.sqlite3") as url:
+        database = Database(url)
+        try:
+            _alembic(database, "upgrade", revision)
+            yield database
+        finally:
+            database.dispose()
+
+
 @pytest.fixture
 def database_at_0001(tmp_path):
-    with fresh_database_url(tmp_path, "old.sqlite3") as url:
-        database = Database(url)
-        _alembic(database, "upgrade", "0001")
+    with database_at(tmp_path, "0001") as database:
         yield database
-        database.dispose()
 
 
 def _counts(database: Database) -> tuple[int, int]:

@@ -8,12 +8,11 @@ from itertools import count
 import pytest
 from sqlalchemy import insert, inspect, select
 
-from app.db import HEAD_REVISION, Database
+from app.db import HEAD_REVISION
 from app.models import Activity, CaseInterest, CompactCase
 from app.services.users import system_actor
-from tests.conftest import fresh_database_url
 from tests.factories import make_offender
-from tests.integration.test_migration_0002 import _alembic
+from tests.integration.test_migration_0002 import _alembic, database_at
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 _numbers = count(1)
@@ -21,11 +20,8 @@ _numbers = count(1)
 
 @pytest.fixture
 def database_at_0002(tmp_path):
-    with fresh_database_url(tmp_path, "old.sqlite3") as url:
-        database = Database(url)
-        _alembic(database, "upgrade", "0002")
+    with database_at(tmp_path, "0002") as database:
         yield database
-        database.dispose()
 
 
 def _case_as_0002_stores_it(session, offender_id: int, number: str) -> int:

@@ -8,13 +8,12 @@ from itertools import count
 import pytest
 from sqlalchemy import insert, inspect, select
 
-from app.db import HEAD_REVISION, Database
+from app.db import HEAD_REVISION
 from app.models import CompactCase, WarrantStatusRecord
 from app.models.special_status import SpecialStatus, statuses_in
 from app.services.users import system_actor
-from tests.conftest import fresh_database_url
 from tests.factories import make_offender
-from tests.integration.test_migration_0002 import _alembic
+from tests.integration.test_migration_0002 import _alembic, database_at
 from tests.integration.test_migration_0003 import _case_as_0002_stores_it
 
 S = SpecialStatus
@@ -24,11 +23,8 @@ _numbers = count(1)
 
 @pytest.fixture
 def database_at_0004(tmp_path):
-    with fresh_database_url(tmp_path, "old.sqlite3") as url:
-        database = Database(url)
-        _alembic(database, "upgrade", "0004")
+    with database_at(tmp_path, "0004") as database:
         yield database
-        database.dispose()
 
 
 def _warrant(session, offender_id: int, status: str) -> None:

@@ -11,22 +11,13 @@ from app.core.vocabulary import ActivityType
 from app.db import HEAD_REVISION, Database
 from app.models import Activity, TransmittedCopy
 from app.models.base import utcnow
-from tests.conftest import fresh_database_url
-from tests.factories import make_case, make_offender
-from tests.integration.test_migration_0002 import _alembic
+from tests.factories import make_activity, make_case, make_offender
+from tests.integration.test_migration_0002 import _alembic, database_at
 
 
 def _copy(session) -> TransmittedCopy:
     case = make_case(session, make_offender(session))
-    activity = Activity(
-        activity_number=f"K{case.id}",
-        case_id=case.id,
-        type=ActivityType.DISCRETIONARY_RETAKE,
-        from_state="TX",
-        to_state="VA",
-    )
-    session.add(activity)
-    session.flush()
+    activity = make_activity(session, case, type=ActivityType.DISCRETIONARY_RETAKE)
     copy = TransmittedCopy(
         activity_id=activity.id, transmitted_at=utcnow(), content={"reason": "as sent"}, pdf=b"%P"
     )
@@ -57,11 +48,8 @@ def test_a_transmitted_copy_cannot_be_changed_but_goes_with_its_activity(db, sys
 
 @pytest.fixture
 def database_at_0005(tmp_path):
-    with fresh_database_url(tmp_path, "old.sqlite3") as url:
-        database = Database(url)
-        _alembic(database, "upgrade", "0005")
+    with database_at(tmp_path, "0005") as database:
         yield database
-        database.dispose()
 
 
 def _activity_indexes(database: Database) -> set[str]:

@@ -20,7 +20,6 @@ from app.core.vocabulary import (
     WarrantStatus,
 )
 from app.models import (
-    Activity,
     ActivityStep,
     Alias,
     AuditEntry,
@@ -49,7 +48,7 @@ from app.models import (
     WarrantStatusRecord,
 )
 from app.models.base import utcnow
-from tests.factories import make_case, make_offender, make_user
+from tests.factories import make_activity, make_case, make_offender, make_user
 
 # Derived tables kept by the application itself (from offenders, aliases and cases, which are
 # audited); auditing them again would double every entry.
@@ -93,17 +92,7 @@ def _builders():
 
 
 def _activity(session, offender):
-    case = make_case(session, offender)
-    activity = Activity(
-        activity_number=f"A{case.id}",
-        case_id=case.id,
-        type=ActivityType.TRANSFER_REQUEST,
-        from_state="TX",
-        to_state="VA",
-    )
-    session.add(activity)
-    session.flush()
-    return activity
+    return make_activity(session, make_case(session, offender))
 
 
 def _request(session):

@@ -745,10 +745,8 @@ def _row_converter(
             lines.append(f"    {value} = None")
             continue
         if column.type is ColumnType.TIMESTAMP:
-            lines += [
-                f"    raw = row[{cell}]",
-                "    if raw:",
-                "        try:",
+            # The exported form tested and stored inline; any other goes to the converter.
+            conversion = [
                 f"            if {_Values.EXPORTED_TIMESTAMP}:",
                 "                try:",
                 "                    from_iso(raw)",
@@ -757,19 +755,8 @@ def _row_converter(
                 f"                    {value} = c{index}(raw)  # raises with the rule in words",
                 "            else:",
                 f"                {value} = c{index}(raw)",
-                "        except ValueError as exc:",
-                f"            errors.append(Error(FILE, line, {column.name!r}, str(exc)))",
-                f"            failed, {value} = True, None",
-                "    else:",
-                f"        {value} = None",
             ]
-            if column.required:
-                lines += [
-                    f"        errors.append(Error(FILE, line, {column.name!r}, 'is required'))",
-                    "        failed = True",
-                ]
-            continue
-        if converters[index] is _as_is:
+        elif converters[index] is _as_is:
             lines += [f"    {value} = row[{cell}] or None"]
             if column.required:
                 lines += [
@@ -778,11 +765,13 @@ def _row_converter(
                     "        failed = True",
                 ]
             continue
+        else:
+            conversion = [f"            {value} = c{index}(raw)"]
         lines += [
             f"    raw = row[{cell}]",
             "    if raw:",
             "        try:",
-            f"            {value} = c{index}(raw)",
+            *conversion,
             "        except ValueError as exc:",
             f"            errors.append(Error(FILE, line, {column.name!r}, str(exc)))",
             f"            failed, {value} = True, None",
