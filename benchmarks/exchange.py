@@ -81,6 +81,38 @@ def _run(step: str, url: str, folder: Path) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+class _Server:
+    """A PostgreSQL server on which each import run gets a database of its own."""
+
+    NAME = "compact_office_bench_import"
+
+    def __init__(self, url: str):
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        self.url = make_url(url).set(database=self.NAME).render_as_string(hide_password=False)
+
+    def create(self) -> str:
+        from sqlalchemy import text
+
+        with self.admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {self.NAME}"))
+        return self.url
+
+    def drop(self) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {self.NAME} WITH (FORCE)"))
+
+    def size(self) -> int:
+        from sqlalchemy import text
+
+        with self.admin.connect() as connection:
+            return connection.scalar(text(f"SELECT pg_database_size('{self.NAME}')"))
+
+
 def _seconds(result: dict) -> float:
     return result["seconds"]
 
@@ -107,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--runs", type=int, default=1, help="import this many times into a new file; the median"
     )
+    parser.add_argument(
+        "--into-server",
+        metavar="URL",
+        help="import into a new database on this PostgreSQL server (dropped afterwards unless "
+        "--keep) instead of a new SQLite file",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -122,12 +160,18 @@ def main(argv: list[str] | None = None) -> int:
     if not args.import_only:
         folder = work / "folder"
     target = work / "imported.sqlite3"
+    server = _Server(args.into_server) if args.into_server else None
     target_url = f"sqlite:///{target}"
     from app.db import Database
 
-    def import_into_new_file() -> dict:
-        for leftover in work.glob("imported.sqlite3*"):
-            leftover.unlink()
+    def import_into_new_database() -> dict:
+        nonlocal target_url
+        if server is not None:
+            server.drop()
+            target_url = server.create()
+        else:
+            for leftover in work.glob("imported.sqlite3*"):
+                leftover.unlink()
         fresh = Database(target_url)
         fresh.migrate()  # an empty schema, as a new installation has; not the import's time
         fresh.dispose()
@@ -135,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         exported = None if args.import_only else _run("export", source_url, folder)
-        runs = sorted((import_into_new_file() for _ in range(args.runs)), key=_seconds)
+        runs = sorted((import_into_new_database() for _ in range(args.runs)), key=_seconds)
         imported = runs[len(runs) // 2]
         counts_given = imported["counts"] if exported is None else exported["counts"]
         verified = ""
@@ -149,8 +193,10 @@ def main(argv: list[str] | None = None) -> int:
             assert again["counts"] == counts_given
         rows = sum(counts_given.values())
         size = _folder_size(folder)
-        database_size = target.stat().st_size
+        database_size = server.size() if server is not None else target.stat().st_size
     finally:
+        if server is not None and not args.keep:
+            server.drop()
         if not args.keep and not args.import_only:
             shutil.rmtree(work, ignore_errors=True)
         elif not args.keep:
@@ -163,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def line(measure, result, target_text, note):
         return (
-            f"| {measure:<34} | {result['seconds']:>8,.1f} s | {rows / result['seconds']:>9,.0f} "
+            f"| {measure:<38} | {result['seconds']:>8,.1f} s | {rows / result['seconds']:>9,.0f} "
             f"| {result['peak_rss_mib']:>8,.0f} MiB | {target_text:<18} | {note} |"
         )
 
@@ -173,9 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         f"\nData-exchange folder: {source}: {rows:,} rows ({counts}); "
         f"{size / 2**20:,.0f} MiB of CSV; {os.cpu_count()} cores\n"
     )
-    print(f"| {'measure':<34} | {'time':>10} | {'rows/s':>9} | {'peak RSS':>12} | "
+    print(f"| {'measure':<38} | {'time':>10} | {'rows/s':>9} | {'peak RSS':>12} | "
           f"{'target':<18} | note |")  # fmt: skip
-    print(f"|{'-' * 36}|{'-' * 12}|{'-' * 11}|{'-' * 14}|{'-' * 20}|------|")
+    print(f"|{'-' * 40}|{'-' * 12}|{'-' * 11}|{'-' * 14}|{'-' * 20}|------|")
     if exported is not None:
         print(
             line(
@@ -187,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(
         line(
-            "import into a new SQLite file",
+            "import into a new PostgreSQL database" if server else "import into a new SQLite file",
             imported,
             f"< {IMPORT_TARGET_SECONDS} s, < 1 GiB",
             f"reading process: peak RSS {imported['reader_peak_rss_mib']:,.0f} MiB, CPU "
