@@ -546,6 +546,15 @@ def test_progress_is_reported_and_a_cancel_keeps_nothing(db, system, tmp_path):
     import_folder(db, system, folder, progress)
     assert seen[0] == ("Checking the folder", 0, 11)
     assert ("Checking and loading activities.csv", 10, 11) in seen
+    phases = [phase for phase, _, _ in seen]
+    tail = phases[phases.index("Linking the cases to their states") :]
+    assert tail == [
+        "Linking the cases to their states",
+        "Computing the cases' next due dates",
+        "Computing the cases' special statuses",
+        "Updating the cases that were there before",
+        "Saving",
+    ]
     assert seen[-1] == ("Saving", 11, 11)
 
     def cancel_when_loading_cases(phase: str, done: int, total: int | None) -> None:

@@ -254,11 +254,15 @@ def import_folder(
                 counts = _load(session, loader, batches, bulk, totals, report)
                 if loader.errors:
                     raise ImportFailed(folder, _in_file_order(loader.errors))
-                report("Linking cases to states", total, total)
+                # The work after the last row, a minute at a million profiles, told step by step.
                 if bulk is not None:
+                    if bulk.defer:
+                        report("Indexing the activities", total, total)
                     bulk.restore_activities()
-                loader.derive_cases()
+                loader.derive_cases(lambda phase: report(phase, total, total))
                 if bulk is not None:
+                    if bulk.defer:
+                        report("Indexing the cases", total, total)
                     bulk.restore_cases()
             finally:
                 if bulk is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Pool, bindparam, event, func, or_, select, text, update
@@ -458,16 +459,20 @@ class Loader:
         if self.touched_offenders:
             refresh_links(session, self.touched_offenders)
 
-    def derive_cases(self) -> None:
+    def derive_cases(self, report: Callable[[str], None] = lambda _phase: None) -> None:
         """Each state's interest in the new cases, their next due dates (from their activities)
         and special statuses (from their offenders and warrant records), the next due dates of
         cases that got activities or replies, the special statuses of the cases of profiles that
-        got warrant records, the counters."""
+        got warrant records, the counters. `report` is told each step as it begins."""
         first_case, last_case = self.new_ids(CASES.name)
         if last_case >= first_case:
+            report("Linking the cases to their states")
             _insert_interests(self.connection, first_case, last_case)
+            report("Computing the cases' next due dates")
             refresh_next_due_for_case_range(self.connection, first_case, last_case)
+            report("Computing the cases' special statuses")
             refresh_special_statuses_for_case_range(self.connection, first_case, last_case)
+        report("Updating the cases that were there before")
         # Profiles that were there before and got new rows (warrant records among them).
         refresh_special_statuses_for_offenders(self.connection, self.touched_offenders)
         touched = set(self.touched_cases)
