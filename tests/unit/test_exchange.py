@@ -207,7 +207,11 @@ def _schema(database: Database) -> set[tuple[str, str]]:
         if database.dialect == "sqlite":
             query = "SELECT type, name FROM sqlite_master"
         else:
-            query = "SELECT 'index', indexname FROM pg_indexes WHERE schemaname = current_schema()"
+            query = (
+                "SELECT 'index', indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                "UNION ALL SELECT 'foreign key', conname FROM pg_constraint "
+                "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace"
+            )
         return {tuple(row) for row in session.execute(text(query))}
 
 
@@ -226,6 +230,14 @@ def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
         assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 0
 
     monkeypatch.setattr(loading.SqliteBulkMode, "use_rollback_journal", noting_the_switch)
+    set_aside_on_server = []
+    postgres_start = loading.PostgresBulkMode.start
+
+    def noting_what_is_set_aside(self):
+        postgres_start(self)
+        set_aside_on_server.append({kind for kind, *_ in self.deferred})
+
+    monkeypatch.setattr(loading.PostgresBulkMode, "start", noting_what_is_set_aside)
     with (
         fresh_database_url(tmp_path, "source.sqlite3") as source_url,
         fresh_database_url(tmp_path, "target.sqlite3") as target_url,
@@ -266,6 +278,10 @@ def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
                 # Its foreign-key checks, off while it loaded, are on again in the pool.
                 (raw,) = importing_connections
                 assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+            else:
+                # Into a new server database: indexes and foreign keys set aside, then back
+                # (the schema compared above lists both).
+                assert set_aside_on_server == [{"index", "constraint"}]
             with source.read() as a, target.read() as b:
                 for query in (
                     OffenderSearch("smi"),
@@ -278,6 +294,27 @@ def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
         finally:
             source.dispose()
             target.dispose()
+
+
+def test_a_server_already_in_use_keeps_its_indexes_and_keys_while_it_imports(
+    db, system, tmp_path, monkeypatch
+):
+    """Setting them aside would take the tables from every other user until the import ends."""
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite sets its indexes aside by the import's size alone")
+    monkeypatch.setattr(loading, "DEFER_INDEXES_FROM_ROWS", 1)
+    deferring = []
+    postgres_start = loading.PostgresBulkMode.start
+
+    def noting(self):
+        deferring.append(self.defer)
+        postgres_start(self)
+
+    monkeypatch.setattr(loading.PostgresBulkMode, "start", noting)
+    import_folder(db, system, write_folder(tmp_path / "first", valid_files()))
+    import_folder(db, system, write_folder(tmp_path / "again", _renumbered()))
+    # The test database starts empty: the first import may set them aside, the second may not.
+    assert deferring == [True, False]
 
 
 # --- What an import writes --------------------------------------------------------------------

@@ -32,7 +32,13 @@ from app.services.exchange.format import (
     WARRANTS,
     ExchangeError,
 )
-from app.services.exchange.loading import Loader, SqliteBulkMode, restore_write_ahead_log
+from app.services.exchange.loading import (
+    BulkMode,
+    Loader,
+    PostgresBulkMode,
+    SqliteBulkMode,
+    restore_write_ahead_log,
+)
 from app.services.exchange.reading import (
     Batch,
     FolderReader,
@@ -228,7 +234,7 @@ def import_folder(
     now = stored_timestamp(database.dialect, utcnow())
     report("Checking the folder", 0, total)
     batches = None
-    bulk: SqliteBulkMode | None = None
+    bulk: BulkMode | None = None
     try:
         with database.unit_of_work(actor) as session:
             loader = Loader(session, actor)
@@ -247,6 +253,12 @@ def import_folder(
             if bulk is not None and total * 4 < loader.existing_rows():
                 # A small addition to a large database: cheaper to keep the indexes up.
                 bulk.defer = False
+            elif database.dialect == "postgresql":
+                # Only a load that brings most of what there will be (see PostgresBulkMode).
+                large = total >= loading.DEFER_INDEXES_FROM_ROWS
+                bulk = PostgresBulkMode(
+                    loader.connection, large and not loader.holds_more_than(total // 4)
+                )
             batches = _Batches(files, options)
             try:
                 if bulk is not None:
@@ -264,6 +276,9 @@ def import_folder(
                     if bulk.defer:
                         report("Indexing the cases", total, total)
                     bulk.restore_cases()
+                    if bulk.defer and database.dialect == "postgresql":
+                        report("Checking the references between the files", total, total)
+                    bulk.restore_references()
             finally:
                 if bulk is not None:
                     bulk.close()
@@ -287,7 +302,7 @@ def _load(
     session,
     loader: Loader,
     batches: _Batches,
-    bulk: SqliteBulkMode | None,
+    bulk: BulkMode | None,
     totals: dict[str, int],
     report: Progress,
 ) -> dict[str, int]:

@@ -179,7 +179,21 @@ class Loader:
         return {name: target.base_id for name, target in self.targets.items()}
 
     def existing_rows(self) -> int:
+        """An upper bound of the rows already in the tables an import writes (from their ids)."""
         return sum(target.base_id - 1 for target in self.targets.values())
+
+    def holds_more_than(self, rows: int) -> bool:
+        """Whether the tables an import writes hold more than `rows` rows, counted no further
+        (ids say too much on PostgreSQL, whose sequences do not go back after a rollback)."""
+        held = 0
+        for model in _MODELS.values():
+            left = rows + 1 - held
+            held += self.connection.scalar(
+                select(func.count()).select_from(select(model.id).limit(left).subquery())
+            )
+            if held > rows:
+                return True
+        return False
 
     # --- Loading --------------------------------------------------------------------------
     def load(self, batch: Batch) -> None:
@@ -454,7 +468,7 @@ class Loader:
         target = self.targets[file]
         return target.base_id, target.last_id
 
-    def derive_profiles(self, session: Session, bulk: SqliteBulkMode | None) -> None:
+    def derive_profiles(self, session: Session, bulk: BulkMode | None) -> None:
         """Names and links of the new profiles, aliases and cases (all loaded by now)."""
         first_offender, last_offender = self.new_ids(OFFENDERS.name)
         first_alias, _ = self.new_ids(ALIASES.name)
@@ -546,6 +560,8 @@ DEFERRED_ACTIVITY_INDEXES = (
 _CASE_TABLES = ("activity", "compact_case")
 # Links arrive in state order, so their index by profile would take them in random order.
 DEFERRED_LINK_INDEXES = ("ix_offender_link_offender",)
+# PostgreSQL's trigram index of names ('contains' search): each name adds a dozen entries.
+POSTGRES_DEFERRED_INDEXES = ("ix_offender_name_full_key_trgm",)
 # Pages SQLite keeps in memory during a large import (in KiB, as cache_size counts when negative).
 BULK_CACHE_KIB = 128 * 1024
 # The cache while an index is built: SQLite sorts the keys in runs of this size, each sorted by a
@@ -555,18 +571,76 @@ BULK_CACHE_KIB = 128 * 1024
 SORT_CACHE_KIB = 16 * 1024
 
 
-class SqliteBulkMode:
-    """SQLite: during a large import, the indexes that cost more to keep up row by row than to
-    build once (those demo data defers, and the activities' ones) and the search-index triggers
-    are dropped inside the import's own transaction and put back before it commits; CHECK
-    constraints (enumerations, already checked row by row) are skipped while rows go in."""
+class BulkMode:
+    """During a large import, the indexes that cost more to keep up row by row than to build once
+    (those demo data defers, and the activities' ones) are dropped inside the import's own
+    transaction and built again before it commits, in steps, as soon as nothing more is written
+    to their table (a failed import puts them back with everything else)."""
 
     def __init__(self, connection: Connection, defer: bool):
         self.connection = connection
         self.defer = defer
-        self.deferred: list[tuple[str, str, str]] = []
-        self.first_name_id = 0
+        # (kind, name, table, the statement that makes it again)
+        self.deferred: list[tuple[str, str, str, str]] = []
         self.journal_switched = False
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop_checks_skipping(self) -> None:
+        """Checks skipped while rows went in apply again (nothing by default)."""
+
+    def close(self) -> None:
+        """The connection goes back to the pool as it came (nothing by default)."""
+
+    def restore_references(self) -> None:
+        """Constraints set aside until every table is loaded (none by default)."""
+
+    def _building(self) -> None:
+        """Settings for building indexes (none by default)."""
+
+    def _built(self) -> None:
+        """Settings back as they were while rows go in (none by default)."""
+
+    def restore_offenders(self) -> None:
+        """The profiles' own indexes, once offenders.csv is stored: nothing later writes them."""
+        self._restore(lambda table: table == "offender")
+
+    def restore_links(self) -> None:
+        """The links' index by profile, which rebuilding the links of existing profiles reads."""
+        self._restore(lambda table: table == "offender_link")
+
+    def restore_profiles(self) -> None:
+        """The indexes of profiles, aliases, names and links (and what else waits for them)."""
+        self._restore(lambda table: table not in _CASE_TABLES)
+
+    def restore_activities(self) -> None:
+        """The activities' indexes (deriving case interests reads one)."""
+        self._restore(lambda table: table == "activity")
+
+    def restore_cases(self) -> None:
+        """The cases' indexes, once what is derived from the activities is written in cases."""
+        self._restore(lambda table: table == "compact_case")
+
+    def _restore(self, wanted) -> None:
+        # Constraints wait for restore_references: they name other tables.
+        building = [item for item in self.deferred if item[0] != "constraint" and wanted(item[2])]
+        if not building:
+            return
+        self._building()
+        for _, _, _, sql in building:
+            self.connection.exec_driver_sql(sql)
+        self._built()
+        self.deferred = [item for item in self.deferred if item not in building]
+
+
+class SqliteBulkMode(BulkMode):
+    """SQLite: the search-index triggers are set aside with the indexes; CHECK constraints
+    (enumerations, already checked row by row) are skipped while rows go in."""
+
+    def __init__(self, connection: Connection, defer: bool):
+        super().__init__(connection, defer)
+        self.first_name_id = 0
         self.cache_kib = 0
 
     def use_rollback_journal(self) -> None:
@@ -645,18 +719,10 @@ class SqliteBulkMode:
         if self.cache_kib:
             self.connection.exec_driver_sql(f"PRAGMA cache_size = -{self.cache_kib}")
 
-    def restore_offenders(self) -> None:
-        """The profiles' own indexes, once offenders.csv is stored: nothing later writes them."""
-        self._restore(lambda table: table == "offender")
-
-    def restore_links(self) -> None:
-        """The links' index by profile, which rebuilding the links of existing profiles reads."""
-        self._restore(lambda table: table == "offender_link")
-
     def restore_profiles(self) -> None:
         """The indexes of profiles, aliases, names and links, the triggers, and the new names
         in the 'contains' search index, as the triggers would have put them."""
-        self._restore(lambda table: table not in _CASE_TABLES)
+        super().restore_profiles()
         if self.first_name_id:
             self.connection.exec_driver_sql(
                 "INSERT INTO offender_name_fts(rowid, full_key) "
@@ -665,23 +731,78 @@ class SqliteBulkMode:
             )
             self.first_name_id = 0
 
-    def restore_activities(self) -> None:
-        """The activities' indexes (deriving case interests reads one)."""
-        self._restore(lambda table: table == "activity")
-
-    def restore_cases(self) -> None:
-        """The cases' indexes, once what is derived from the activities is written in cases."""
-        self._restore(lambda table: table == "compact_case")
-
-    def _restore(self, wanted) -> None:
-        building = [item for item in self.deferred if wanted(item[2])]
-        if not building:
-            return
+    def _building(self) -> None:
         self.connection.exec_driver_sql(f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
-        for _, _, _, sql in building:
-            self.connection.exec_driver_sql(sql)
+
+    def _built(self) -> None:
         self.connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-        self.deferred = [item for item in self.deferred if not wanted(item[2])]
+
+
+# The tables an import writes, whose foreign keys PostgreSQL's bulk mode sets aside.
+_LOADED_TABLES = (
+    "offender", "alias", "compact_case", "activity", "warrant_status_record", "offender_name",
+    "offender_link", "case_interest",
+)  # fmt: skip
+# PostgreSQL's memory for sorting an index build, within the import's transaction only.
+POSTGRES_BUILD_MEMORY = "256MB"
+
+
+class PostgresBulkMode(BulkMode):
+    """PostgreSQL: the deferred indexes (and the trigram index of names, the costliest to keep up)
+    are built once at the end, and the foreign keys between the tables written are set aside and
+    checked once, each in one pass over its table, when every table is in (measured on 500,000
+    activities: 16.2 s to insert them with every index and foreign key, 9.6 s without the keys,
+    0.7 s with neither).
+
+    Dropping an index or a key takes its table for the import alone until it commits: other
+    users' reads of profiles, cases and activities wait. So it is done only where the import is
+    most of what there will be (a first load into a new server), never into a working one.
+    Foreign keys to the tables nobody writes here (states, users, rules) stay: dropping them
+    would lock those tables too, and every screen reads them.
+    """
+
+    def start(self) -> None:
+        if not self.defer:
+            return
+        connection = self.connection
+        names = (*DEFERRED_INDEXES, *DEFERRED_ACTIVITY_INDEXES, *DEFERRED_LINK_INDEXES,
+                 *POSTGRES_DEFERRED_INDEXES)  # fmt: skip
+        indexes = connection.execute(
+            text(
+                "SELECT indexname, tablename, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND indexname IN :names ORDER BY indexname"
+            ).bindparams(bindparam("names", expanding=True)),
+            {"names": list(names)},
+        ).all()
+        keys = connection.execute(
+            text(
+                "SELECT c.conname, t.relname, pg_get_constraintdef(c.oid) "
+                "FROM pg_constraint AS c JOIN pg_class AS t ON t.oid = c.conrelid "
+                "JOIN pg_class AS r ON r.oid = c.confrelid "
+                "WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace "
+                "AND t.relname IN :tables AND r.relname IN :tables ORDER BY c.conname"
+            ).bindparams(bindparam("tables", expanding=True)),
+            {"tables": list(_LOADED_TABLES)},
+        ).all()
+        for name, table, definition in keys:
+            self.deferred.append(
+                ("constraint", name, table,
+                 f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            )  # fmt: skip
+            connection.exec_driver_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        for name, table, definition in indexes:
+            self.deferred.append(("index", name, table, definition))
+            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+        if self.deferred:
+            connection.exec_driver_sql(
+                f"SET LOCAL maintenance_work_mem = '{POSTGRES_BUILD_MEMORY}'"
+            )
+
+    def restore_references(self) -> None:
+        keys = [item for item in self.deferred if item[0] == "constraint"]
+        for _, _, _, sql in keys:
+            self.connection.exec_driver_sql(sql)
+        self.deferred = [item for item in self.deferred if item[0] != "constraint"]
 
 
 # Set in the pool's record of a connection whose foreign-key checks an import turned off.
