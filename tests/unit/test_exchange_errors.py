@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.services.exchange import ImportFailed, import_folder
-from tests.unit.test_exchange import table_counts, valid_files, write_folder
+from app.services.exchange import ImportFailed, import_folder, loading
+from tests.unit.test_exchange import _schema, table_counts, valid_files, write_folder
 
 OFFENDER = {name: index for index, name in enumerate(valid_files()["offenders.csv"][0])}
 
@@ -171,3 +171,27 @@ def test_a_folder_that_is_not_there(db, system, tmp_path):
 
     with pytest.raises(UserError, match="is not a folder"):
         import_folder(db, system, tmp_path / "nowhere")
+
+
+def test_a_refused_large_import_leaves_every_index_and_key_in_place(
+    db, system, tmp_path, monkeypatch
+):
+    """A large import sets indexes (and on PostgreSQL foreign keys) aside in its transaction; the
+    problem is found once the profiles' ones are built again and the activities' ones are not."""
+    monkeypatch.setattr(loading, "DEFER_INDEXES_FROM_ROWS", 1)
+    set_aside = []
+    for mode in (loading.SqliteBulkMode, loading.PostgresBulkMode):
+
+        def noting(self, start=mode.start):
+            start(self)
+            set_aside.append(len(self.deferred))
+
+        monkeypatch.setattr(mode, "start", noting)
+    schema = _schema(db)
+    files = valid_files()
+    files["activities.csv"][1][8] = "ACT-404"
+    assert refused(db, system, write_folder(tmp_path, files)) == [
+        "activities.csv:2: reply_to: 'ACT-404' is not in activities.csv nor in the database",
+    ]
+    assert set_aside[0] > 0
+    assert _schema(db) == schema
