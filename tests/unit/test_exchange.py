@@ -236,6 +236,9 @@ def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
     def noting_what_is_set_aside(self):
         postgres_start(self)
         set_aside_on_server.append({kind for kind, *_ in self.deferred})
+        raw = self.connection.connection.driver_connection
+        importing_connections.append(raw)
+        assert raw.prepare_threshold is None  # every lookup planned as it runs
 
     monkeypatch.setattr(loading.PostgresBulkMode, "start", noting_what_is_set_aside)
     with (
@@ -282,6 +285,10 @@ def test_export_import_export_gives_the_same_files(tmp_path, monkeypatch):
                 # Into a new server database: indexes and foreign keys set aside, then back
                 # (the schema compared above lists both).
                 assert set_aside_on_server == [{"index", "constraint"}]
+                # The driver prepares statements again, as it did before (its default: after
+                # five runs of one statement).
+                (raw,) = importing_connections
+                assert raw.prepare_threshold == 5
             with source.read() as a, target.read() as b:
                 for query in (
                     OffenderSearch("smi"),
