@@ -3,7 +3,7 @@ the layout ICOTS users know, from plain data to PDF bytes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -31,6 +31,7 @@ from reportlab.platypus import (
 
 from app.pdf.fonts import register_fonts
 from app.pdf.list_report import CELL_PADDING, printed_text
+from app.pdf.paged_canvas import canvas_maker
 
 
 @dataclass(frozen=True)
@@ -233,27 +234,6 @@ class _Band(Flowable):
         canvas.setFillColor(colors.black)
         canvas.setFont(bold, FONT_SIZE + 0.5)
         canvas.drawString(CELL_PADDING + 1, 3.5, self._text)
-
-
-class _PagedCanvas(Canvas):
-    """Holds each page back until the last, so that its footer can say 'Page 2 of 3'."""
-
-    def __init__(self, *args: Any, footer: Callable[[Canvas, int, int], None], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._footer = footer
-        self._pages: list[dict] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._footer(self, number, total)
-            super().showPage()
-        super().save()
 
 
 def _fit(text: str, font: str, size: float, width: float, smallest: float) -> float:
@@ -570,7 +550,7 @@ def render_activity(document: ActivityDocument, *, invariant: bool = False) -> b
     )  # fmt: skip
     template.build(
         _story(document),
-        canvasmaker=lambda *args, **kwargs: _PagedCanvas(*args, footer=footer, **kwargs),
+        canvasmaker=canvas_maker(footer),
     )
     return output.getvalue()
 

@@ -28,6 +28,7 @@ from reportlab.platypus import (
 
 from app.core import clock
 from app.pdf.fonts import register_fonts
+from app.pdf.paged_canvas import canvas_maker
 
 # Past this a printout is no longer read (about 150 pages); the whole list goes to CSV or XLSX.
 MAX_PRINTED_ROWS = 5_000
@@ -98,30 +99,10 @@ def _column_widths(headers: Sequence[str], texts: Sequence[Sequence[str]], bold:
     return [share if width is None else width for width in widths]
 
 
-class _NumberedCanvas(Canvas):
-    """Keeps every page until the end, when the number of pages is known ('Page 3 of 41')."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        regular, _ = register_fonts()
-        # Otherwise every page names Helvetica, which is not embedded, as its starting font.
-        kwargs.setdefault("initialFontName", regular)
-        kwargs.setdefault("initialFontSize", FONT_SIZE)
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            regular, _ = register_fonts()
-            self.setFont(regular, FONT_SIZE)
-            self.drawRightString(PAGE_SIZE[0] - MARGIN, MARGIN / 2, f"Page {number} of {total}")
-            super().showPage()
-        super().save()
+def _page_number(canvas: Canvas, number: int, total: int) -> None:
+    regular, _ = register_fonts()
+    canvas.setFont(regular, FONT_SIZE)
+    canvas.drawRightString(PAGE_SIZE[0] - MARGIN, MARGIN / 2, f"Page {number} of {total}")
 
 
 def write_list_pdf(
@@ -161,6 +142,9 @@ def write_list_pdf(
         TableStyle(
             [
                 *_CELL_STYLE,
+                # Each cell sets its style's font before drawing its paragraph: Helvetica, not
+                # embedded (and without the glyphs of many names), unless it is ours.
+                ("FONT", (0, 0), (-1, -1), bold, FONT_SIZE),
                 ("BACKGROUND", (0, 0), (-1, 0), _HEADER_BACKGROUND),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.75, colors.black),
             ]
@@ -223,6 +207,9 @@ def write_list_pdf(
         bottomMargin=MARGIN,
         title=title,
         author=printed_by,
+        # Otherwise every page names Helvetica, which is not embedded, as its starting font.
+        initialFontName=regular,
+        initialFontSize=FONT_SIZE,
         pageTemplates=[
             PageTemplate("first", [frame(body - intro_height, "first")], onPage=first_page,
                          autoNextPageTemplate="later"),
@@ -249,5 +236,5 @@ def write_list_pdf(
         story.append(table)
     if not story:
         story.append(Spacer(1, 1))
-    document.build(story, canvasmaker=_NumberedCanvas)
+    document.build(story, canvasmaker=canvas_maker(_page_number))
     return shown

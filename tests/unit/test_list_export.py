@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from app.pdf.list_report import write_list_pdf
 from app.services import list_export
 from app.services.list_export import ExportTooLarge, write_csv, write_xlsx
+from tests.unit.test_activity_pdf import zlib_streams
 
 COLUMNS = [
     ("Name", lambda row: row["name"]),
@@ -148,6 +149,13 @@ def test_pdf_repeats_the_header_on_every_page_and_numbers_them(tmp_path):
         assert f"Page {number} of {len(pages)}" in text
     everything = "\n".join(pages)
     assert "Name 000" in everything and "Name 149" in everything
+    # Only the embedded faces, on every page (a cell's default font would be Helvetica).
+    pdf = path.read_bytes()
+    assert b"Helvetica" not in pdf and b"Helvetica" not in zlib_streams(pdf)
+    for page in PdfReader(str(path)).pages:
+        fonts = page["/Resources"]["/Font"]
+        names = {str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts.values()}
+        assert names == {"DejaVuSans", "DejaVuSans-Bold"}
 
 
 def test_pdf_stops_at_its_limit_and_says_so(tmp_path):
