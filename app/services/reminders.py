@@ -278,36 +278,44 @@ def queue_due_reminders(session: Session, today: date, *, queued_on: date | None
     `queued_on`: the day it actually runs, when that is later (a missed day caught up); such a
     reminder says where the due date stands on that day rather than the rule's words.
     """
+    return _queue_days(session, [today], queued_on or today)
+
+
+def _queue_days(session: Session, days: list[date], queued_on: date) -> int:
+    """The reminders of each day given, the rules, calendars and recipients read once for all."""
     rules = session.scalars(select(ReminderRule).order_by(ReminderRule.id)).all()
-    if not rules:
+    if not rules or not days:
         return 0
-    late = queued_on is not None and queued_on > today
     calendars = calendars_for(session, list(BY_CODE))
     recipients, deadline_rules = _Recipients(session), _Rules(session)
     queued = 0
-    for rule in rules:
-        unit = "bd" if rule.unit is DayCountUnit.BUSINESS else "cd"
-        for window in _windows(rule, today, calendars):
-            rows = session.execute(_awaiting(rule.activity_type, window)).all()
-            recipients.load_users(user for row in rows if (user := _assigned(row)) is not None)
-            for row in rows:
-                sent_on = row.transmitted_at.astimezone().date()
-                label = _late_label(row.due_date, queued_on) if late else rule.label
-                subject, body = _message(row, label, deadline_rules.describe(row, sent_on), sent_on)
-                for user_id in recipients.of(row):
-                    added = enqueue(
-                        session,
-                        kind=REMINDER_KIND,
-                        dedup_key=f"reminder:{row.id}:{rule.offset}{unit}:u{user_id}",
-                        subject=subject,
-                        body=body,
-                        recipient_user_id=user_id,
-                        offender_id=row.offender_id,
-                        case_id=row.case_id,
-                        activity_id=row.id,
+    for day in days:
+        late = queued_on > day
+        for rule in rules:
+            unit = "bd" if rule.unit is DayCountUnit.BUSINESS else "cd"
+            for window in _windows(rule, day, calendars):
+                rows = session.execute(_awaiting(rule.activity_type, window)).all()
+                recipients.load_users(user for row in rows if (user := _assigned(row)) is not None)
+                for row in rows:
+                    sent_on = row.transmitted_at.astimezone().date()
+                    label = _late_label(row.due_date, queued_on) if late else rule.label
+                    subject, body = _message(
+                        row, label, deadline_rules.describe(row, sent_on), sent_on
                     )
-                    if added is not None:
-                        queued += 1
+                    for user_id in recipients.of(row):
+                        added = enqueue(
+                            session,
+                            kind=REMINDER_KIND,
+                            dedup_key=f"reminder:{row.id}:{rule.offset}{unit}:u{user_id}",
+                            subject=subject,
+                            body=body,
+                            recipient_user_id=user_id,
+                            offender_id=row.offender_id,
+                            case_id=row.case_id,
+                            activity_id=row.id,
+                        )
+                        if added is not None:
+                            queued += 1
     return queued
 
 
@@ -324,11 +332,8 @@ def queue_reminders_since_last_run(session: Session, today: date) -> int:
         first = today
     elif last + timedelta(days=1) > first:
         first = last + timedelta(days=1)
-    queued = 0
-    day = first
-    while day <= today:
-        queued += queue_due_reminders(session, day, queued_on=today)
-        day += timedelta(days=1)
+    days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
+    queued = _queue_days(session, days, today)
     _mark_queued_through(session, today)
     return queued
 
