@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from itertools import count
 
 import pytest
 from sqlalchemy import select
@@ -32,10 +31,9 @@ from app.services.workload import (
     workload_page,
     workload_size,
 )
-from tests.factories import make_case, make_offender, make_user
+from tests.factories import make_activity, make_case, make_offender, make_user
 
 TODAY = date(2026, 3, 10)
-_activity_numbers = count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -44,20 +42,15 @@ def _pinned_today(monkeypatch):
 
 
 def add_activity(session, case, due, status=ActivityStatus.TRANSMITTED, reply_to=None, **values):
-    activity = Activity(
-        activity_number=f"WA{next(_activity_numbers):07d}",
-        case_id=case.id,
+    return make_activity(
+        session,
+        case,
         type=ActivityType.PROGRESS_REPORT,
-        from_state=case.sending_state,
-        to_state=case.receiving_state,
         status=status,
         due_date=None if due is None else TODAY + timedelta(days=due),
         reply_to_id=None if reply_to is None else reply_to.id,
         **values,
     )
-    session.add(activity)
-    session.flush()
-    return activity
 
 
 def add_warrant(session, offender, status):
