@@ -59,6 +59,7 @@ class PagedTableModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[Any]] = OrderedDict()
 
     # --- What a subclass reads --------------------------------------------------------------
+    # Abstract, but not by abc: Qt's metaclass and ABCMeta cannot be combined in one class.
     def _read_count(self) -> int:
         raise NotImplementedError
 
